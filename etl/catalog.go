@@ -33,8 +33,13 @@ type Indicator struct {
 	// Before are phrases that precede the number in the same clause
 	// ("tổng số tiền phạt 164,5 triệu đồng").
 	Before []string
-	// Not are phrases that veto the indicator when they appear in the clause.
+	// Not are phrases that veto the indicator when they appear near the
+	// number in the same clause.
 	Not []string
+	// Require lists words of which one must appear in the sentence.
+	Require []string
+	// Context are supporting words anywhere in the sentence.
+	Context []string
 	// Min and Max bound plausible values (in the catalog unit).
 	Min, Max float64
 }
@@ -186,6 +191,7 @@ func parseReference() (*Reference, error) {
 			Code: row["code"], Category: row["category"], Unit: row["unit"], Kind: row["kind"],
 			NameVI: row["name_vi"], NameEN: row["name_en"], CuesVI: splitList(row["cues_vi"]),
 			After: splitList(row["after"]), Before: splitList(row["before"]), Not: splitList(row["not"]),
+			Require: splitList(row["require"]), Context: splitList(row["context"]),
 			Min: parseFloatOr(row["min"], 0), Max: parseFloatOr(row["max"], 0),
 		}
 		if in.Code == "" || in.Unit == "" {

@@ -1,0 +1,868 @@
+package etl
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ExtractorVersion changes whenever extraction rules change, so documents
+// loaded by an older extractor are extracted again.
+const ExtractorVersion = "2026.11.30-1"
+
+// MaxNumbers bounds the numbers read from one document: a text with more is
+// a table dump or garbage, not a report, and would only cost time.
+const MaxNumbers = 20000
+
+// boundary strengths between tokens
+const (
+	bNone     = 0
+	bClause   = 1 // , ( ) : "
+	bStrong   = 2 // ; –
+	bSentence = 3 // . ! ? newline
+)
+
+// token is a word or a number of the text.
+type token struct {
+	s, e     int    // rune offsets
+	w        string // folded word, or "#" for a number
+	o        string // the word as written, lower-case (number: its digits)
+	num      int    // index into numbers, or -1
+	boundary int    // strength of the boundary before this token
+}
+
+// cue is a catalog phrase as folded words.
+type cue struct {
+	words []string
+}
+
+type indicatorRules struct {
+	ind                         *Indicator
+	after, before, not, context []cue
+	require                     []string
+}
+
+// Extractor turns decoded text into facts. It is safe for concurrent use.
+type Extractor struct {
+	rules []indicatorRules
+	// afterHeads are words that begin some after-cue; number words ("hai")
+	// are read only in front of them.
+	afterHeads map[string]bool
+}
+
+// NewExtractor compiles the catalog's cues.
+func NewExtractor(ref *Reference) *Extractor {
+	x := &Extractor{afterHeads: map[string]bool{}}
+	for i := range ref.Indicators {
+		in := &ref.Indicators[i]
+		r := indicatorRules{ind: in, after: cues(in.After), before: cues(in.Before), not: cues(in.Not), context: cues(in.Context)}
+		for _, q := range in.Require {
+			r.require = append(r.require, strings.Join(cueWords(q), " "))
+		}
+		for _, c := range r.after {
+			x.afterHeads[c.words[0]] = true
+		}
+		x.rules = append(x.rules, r)
+	}
+	return x
+}
+
+func cues(ss []string) []cue {
+	var out []cue
+	for _, s := range ss {
+		if w := cueWords(s); len(w) > 0 {
+			out = append(out, cue{words: w})
+		}
+	}
+	return out
+}
+
+// cueWords folds a phrase into the words the tokenizer produces.
+func cueWords(s string) []string {
+	f := foldASCII([]rune(NFC(s)))
+	var out []string
+	i := 0
+	for i < len(f) {
+		c := f[i]
+		switch {
+		case isTokWord(c):
+			j := i
+			for j < len(f) && isTokWord(f[j]) {
+				j++
+			}
+			out = append(out, f[i:j])
+			i = j
+		case c == '%' || c == '/':
+			out = append(out, string(c))
+			i++
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func isTokWord(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '&' }
+
+// foldASCII folds text to lower-case ASCII, one byte per rune, so regular
+// expressions over it report rune offsets.
+func foldASCII(rs []rune) string {
+	b := make([]byte, len(rs))
+	for i, r := range rs {
+		f := foldRune(r)
+		switch {
+		case f < 0x80:
+			b[i] = byte(f)
+		case f == '–' || f == '—' || f == '−':
+			b[i] = '-'
+		case f == '“' || f == '”' || f == '„' || f == '«' || f == '»':
+			b[i] = '"'
+		case f == '‘' || f == '’':
+			b[i] = '\''
+		case f == '…':
+			b[i] = '.'
+		case unicode.IsSpace(f):
+			b[i] = ' '
+		case unicode.IsLetter(f):
+			b[i] = 'x'
+		default:
+			b[i] = '~'
+		}
+	}
+	return string(b)
+}
+
+// doc is the working state of one extraction.
+type doc struct {
+	rs      []rune
+	f       string
+	nums    []Number
+	toks    []token
+	periods []periodMention
+	places  []placeMention
+	main63  string
+	plain   bool // the text has no diacritics: compare folded words
+	period  Period
+	pub     time.Time
+}
+
+// Extract finds the facts of one document. id is the document key put on
+// every fact.
+func (x *Extractor) Extract(id string, t *Text) *Extraction {
+	d := &doc{rs: []rune(t.Body)}
+	d.f = foldASCII(d.rs)
+	d.nums = scanNumbers(d.rs, []rune(d.f))
+	out := &Extraction{}
+	if len(d.nums) > MaxNumbers {
+		out.Notes = append(out.Notes, Note{Reason: fmt.Sprintf("too_many_numbers: %d numbers (limit %d)", len(d.nums), MaxNumbers), Reject: true})
+		return out
+	}
+	d.tokenize(x)
+	d.periods = findPeriods(d.f)
+	d.pub = t.Published
+	if d.pub.IsZero() {
+		d.pub = publicationDate(d.f)
+	}
+	d.period = docPeriod(d.f, d.periods, d.pub)
+	d.places = findPlaces(d.rs, d.f)
+	d.main63 = docProvince(d.places)
+	out.Period = d.period
+	if d.main63 != "" {
+		out.ProvinceCode, out.Province = resolveProvince(d.main63, d.period)
+	}
+
+	var readings []Fact
+	for k := range d.toks {
+		tk := &d.toks[k]
+		if tk.num < 0 {
+			continue
+		}
+		num := &d.nums[tk.num]
+		if reason := d.skipReason(k, num); reason != "" {
+			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd,
+				Reason: reason, Reject: num.Kind == NumMalformed && d.countedNounAfter(k, x)})
+			continue
+		}
+		best, bestScore, why := x.classify(d, k, num)
+		if best == nil {
+			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: why})
+			continue
+		}
+		if reason := d.contextVeto(k); reason != "" {
+			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd,
+				Reason: reason + " (" + best.Code + ")"})
+			continue
+		}
+		p := d.factPeriod(k)
+		if p.IsZero() {
+			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_period (" + best.Code + ")"})
+			continue
+		}
+		if d.main63 == "" {
+			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_province (" + best.Code + ")"})
+			continue
+		}
+		code, name := resolveProvince(d.main63, p)
+		value := num.Value
+		den := num.Denominator
+		if best.Unit == "percent" && num.Kind == NumPercent {
+			den = 0
+		}
+		qs, q := d.qualifier(k)
+		if num.Kind == NumPlain && strings.Contains(num.Raw, "-") {
+			q = AtLeast
+		}
+		spanStart := num.Start
+		if qs >= 0 {
+			spanStart = qs
+		}
+		readings = append(readings, Fact{
+			Doc: id, ProvinceCode: code, Province: name, Period: p, Indicator: best.Code, Unit: best.Unit,
+			Value: value, Denominator: den, Qualifier: q, Evidence: d.evidence(k),
+			SpanStart: spanStart, SpanEnd: num.UnitEnd, Score: bestScore,
+		})
+	}
+	out.Facts, out.Candidates = pickFacts(readings)
+	return out
+}
+
+// pickFacts keeps one value per indicator × period: the best-scored, the
+// earliest on ties (reports state the headline figure first).
+func pickFacts(rs []Fact) (facts, cands []Fact) {
+	type key struct {
+		ind        string
+		start, end time.Time
+	}
+	best := map[key]int{}
+	for i, f := range rs {
+		k := key{f.Indicator, f.Period.Start, f.Period.End}
+		j, ok := best[k]
+		if !ok || f.Score > rs[j].Score+1e-9 {
+			best[k] = i
+		}
+	}
+	for i, f := range rs {
+		k := key{f.Indicator, f.Period.Start, f.Period.End}
+		if best[k] == i {
+			facts = append(facts, f)
+		} else if !(rs[best[k]].Value == f.Value) {
+			cands = append(cands, f)
+		}
+	}
+	sort.SliceStable(facts, func(i, j int) bool { return facts[i].SpanStart < facts[j].SpanStart })
+	return facts, cands
+}
+
+// tokenize splits the text into words and number tokens with the strength
+// of the punctuation between them.
+func (d *doc) tokenize(x *Extractor) {
+	f := d.f
+	n := len(f)
+	ni := 0
+	boundary := bSentence
+	for i := 0; i < n; {
+		if ni < len(d.nums) && d.nums[ni].Start == i {
+			num := d.nums[ni]
+			if num.Kind == NumCode {
+				// "5G", "4.0": words for cue matching, never values
+				w := strings.Map(func(r rune) rune {
+					if r < 0x80 && isTokWord(byte(r)) {
+						return r
+					}
+					return -1
+				}, f[num.Start:num.UnitEnd])
+				d.toks = append(d.toks, token{s: num.Start, e: num.UnitEnd, w: w, num: -1, boundary: boundary})
+				boundary = bNone
+				i = num.UnitEnd
+				ni++
+				continue
+			}
+			d.toks = append(d.toks, token{s: num.Start, e: num.UnitEnd, w: "#", num: ni, boundary: boundary})
+			boundary = bNone
+			i = num.UnitEnd
+			ni++
+			for ni < len(d.nums) && d.nums[ni].Start < i {
+				ni++
+			}
+			continue
+		}
+		c := f[i]
+		switch {
+		case isTokWord(c):
+			j := i
+			for j < n && isTokWord(f[j]) && !(ni < len(d.nums) && d.nums[ni].Start == j) {
+				j++
+			}
+			if j == i {
+				j++
+			}
+			d.toks = append(d.toks, token{s: i, e: j, w: f[i:j], num: -1, boundary: boundary})
+			boundary = bNone
+			i = j
+			continue
+		case c == '%' || c == '/':
+			d.toks = append(d.toks, token{s: i, e: i + 1, w: string(c), num: -1, boundary: boundary})
+			boundary = bNone
+		case c == '\n' || c == '!' || c == '?':
+			boundary = bSentence
+		case c == '.':
+			if i+1 >= n || f[i+1] == ' ' || f[i+1] == '\n' || f[i+1] == '.' {
+				boundary = max(boundary, bSentence)
+			}
+		case c == ';' || c == '-' && i > 0 && f[i-1] == ' ' && i+1 < n && f[i+1] == ' ':
+			boundary = max(boundary, bStrong)
+		case c == ',' || c == '(' || c == ')' || c == ':' || c == '"' || c == '[' || c == ']' || c == '*':
+			boundary = max(boundary, bClause)
+		}
+		i++
+	}
+	d.plain = true
+	for k := range d.toks {
+		t := &d.toks[k]
+		t.o = strings.ToLower(string(d.rs[t.s:t.e]))
+		if t.num >= 0 {
+			t.o = d.nums[t.num].Raw
+		} else if d.plain && hasDiacritics(t.o) {
+			d.plain = false
+		}
+	}
+	// number words in front of a counted noun: "hai cuộc thanh tra"
+	for k := range d.toks {
+		t := &d.toks[k]
+		v, ok := wordNumbers[t.w]
+		if ok && !d.plain && !numberWordsVI[t.o] {
+			continue // "tử" folds to "tu" but is no number
+		}
+		if !ok || t.num >= 0 || k+1 >= len(d.toks) || d.toks[k+1].boundary != bNone || !x.afterHeads[d.toks[k+1].w] {
+			continue
+		}
+		if t.w == "nam" && k+1 < len(d.toks) && d.toks[k+1].num >= 0 {
+			continue
+		}
+		// "mười hai" etc.: a preceding number word makes a compound we don't read
+		if k > 0 && d.toks[k-1].boundary == bNone {
+			if _, prevNum := wordNumbers[d.toks[k-1].w]; prevNum || d.toks[k-1].num >= 0 {
+				continue
+			}
+		}
+		d.nums = append(d.nums, Number{Start: t.s, End: t.e, UnitEnd: t.e, Raw: string(d.rs[t.s:t.e]), Value: v, Kind: NumPlain, Scale: 1, Word: true})
+		t.num = len(d.nums) - 1
+		t.w = "#"
+	}
+}
+
+// words of reference numbers: a number right after these is an ID, a rank,
+// a level or an ordinal, not a quantity. Keyed by the written word, since
+// folding merges "mục" (section) with "mức" (level of an amount).
+var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản mục chương phụ top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt độ cấp_độ mức_độ nhóm_ii")
+
+// time and age units: "3 năm liên tục", "60 giây"
+var timeUnits = wordSet("năm tháng ngày giờ phút giây tuần quý tuổi")
+
+// the written number words, to tell "tư" (four) from "tử"
+var numberWordsVI = wordSet("một hai ba bốn tư năm sáu bảy tám chín mười")
+
+// wordSet maps written words, and their folded forms for texts without
+// diacritics, to true. "_" joins the words of a phrase.
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		w = strings.ReplaceAll(w, "_", " ")
+		m[w] = true
+	}
+	return m
+}
+
+// is reports whether token k's word is in set, comparing folded forms only
+// for texts without diacritics.
+func (d *doc) is(k int, set map[string]bool) bool {
+	if k < 0 || k >= len(d.toks) {
+		return false
+	}
+	t := d.toks[k]
+	if set[t.o] {
+		return true
+	}
+	if d.plain {
+		for w := range set {
+			if Fold(w) == t.w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// skipReason says why a number token cannot be a value, or "".
+func (d *doc) skipReason(k int, num *Number) string {
+	switch num.Kind {
+	case NumYear:
+		return "year"
+	case NumDate:
+		return "date"
+	case NumTime:
+		return "time"
+	case NumDocRef:
+		return "document_number"
+	case NumCode:
+		return "code"
+	case NumMalformed:
+		return "malformed_number: a '.' must group exactly three digits"
+	}
+	if !num.Word && num.Value == 0 && num.Kind != NumPercent {
+		return "zero"
+	}
+	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) {
+		// "Nghị quyết số 17", "lần thứ 2", "Top 10", "ngày 15", "mức độ 3"
+		if d.toks[k-1].w != "so" || d.refBeforeSo(k) {
+			return "reference_number"
+		}
+	}
+	if k+1 < len(d.toks) && d.toks[k+1].boundary == bNone && d.is(k+1, timeUnits) && num.Kind == NumPlain {
+		// "02 năm liên tục", "30 ngày" — but not "5 năm 2020"
+		return "duration"
+	}
+	return ""
+}
+
+// refBeforeSo decides whether "số N" is a document number ("Quyết định số
+// 17") rather than "tổng số N" (a total).
+func (d *doc) refBeforeSo(k int) bool {
+	for j := k - 2; j >= 0 && j >= k-4; j-- {
+		switch d.toks[j].w {
+		case "tong", "co", "voi", "dat", "la", "luong", "trong":
+			return false
+		case "quyet", "dinh", "thu", "tu", "nghi", "van", "ban", "cong", "ke", "hoach", "chi", "thi", "hieu", "luat", "dan":
+			return true
+		}
+	}
+	return false
+}
+
+// countedNounAfter reports whether a counted noun of some indicator follows
+// token k (so a malformed "1.60 trạm BTS" is a data error worth a reject).
+func (d *doc) countedNounAfter(k int, x *Extractor) bool {
+	return k+1 < len(d.toks) && d.toks[k+1].boundary == bNone && x.afterHeads[d.toks[k+1].w]
+}
+
+// fillers may sit between a cue and its number without weakening the link.
+var fillers = map[string]bool{
+	"la": true, "dat": true, "co": true, "duoc": true, "voi": true, "len": true, "toi": true, "hien": true, "nay": true,
+	"khoang": true, "hon": true, "tren": true, "gan": true, "xap": true, "xi": true, "uoc": true, "tinh": false, "tong": true,
+	"cong": true, "so": true, "da": true, "cho": true, "gom": true, "tat": true, "ca": true, "toan": true, "bo": true, "cua": true,
+	"phat": false, "nang": true, "tong so": true, "it": true, "nhat": true, "toi thieu": true, "duoi": true, "chung": true, "thieu": true,
+	"muc": false, "cac": true, "nhung": true, "moi": false, "ty": true, "ti": true, "le": true,
+}
+
+// classify scores every indicator for the number at token k and returns the
+// best one with its score, or nil and the reason.
+func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, string) {
+	// the clause around k and the sentence
+	cl, cr := k, k // inclusive token bounds of the clause
+	for cl > 0 && d.toks[cl].boundary < bClause {
+		cl--
+	}
+	for cr+1 < len(d.toks) && d.toks[cr+1].boundary < bClause {
+		cr++
+	}
+	sl, sr := k, k
+	for sl > 0 && d.toks[sl].boundary < bSentence {
+		sl--
+	}
+	for sr+1 < len(d.toks) && d.toks[sr+1].boundary < bSentence {
+		sr++
+	}
+	sentence := d.wordsString(sl, sr)
+
+	var best *Indicator
+	bestScore, second := 0.0, 0.0
+	why := "no_indicator_cue"
+	for ri := range x.rules {
+		r := &x.rules[ri]
+		if !unitFits(r.ind.Unit, num) {
+			continue
+		}
+		v := num.Value
+		if r.ind.Unit == "percent" && num.Kind == NumRatio {
+			continue
+		}
+		if r.ind.Max > 0 && (v < r.ind.Min || v > r.ind.Max) {
+			continue
+		}
+		if len(r.require) > 0 && !containsAny(sentence, r.require) {
+			continue
+		}
+		// after-cues: right after the number (position 0), or one word later
+		afterScore := 0.0
+		for _, c := range r.after {
+			for pos := 0; pos <= 1; pos++ {
+				if d.matchAt(k+1+pos, c.words, sr) {
+					s := 3 + 0.6*float64(len(c.words))
+					if pos > 0 {
+						if !fillers[d.toks[k+1].w] {
+							continue
+						}
+						s *= 0.7
+					}
+					afterScore = math.Max(afterScore, s)
+				}
+			}
+		}
+		// an after-cue later in the clause: "142/142 xã … có Tổ công nghệ số"
+		if afterScore == 0 {
+			for _, c := range r.after {
+				for pos := 2; pos <= 8 && k+pos <= sr; pos++ {
+					if d.toks[k+pos].num >= 0 || d.toks[k+pos].boundary >= bStrong {
+						break
+					}
+					if d.matchAt(k+pos, c.words, sr) {
+						afterScore = math.Max(afterScore, 1.5+0.3*float64(len(c.words)))
+						break
+					}
+				}
+			}
+			if !coverageHead(d, k, num) {
+				afterScore = 0
+			}
+		}
+		// before-cues: in the clause (full weight, decaying with distance)
+		// or earlier in the sentence (half weight)
+		beforeScore := 0.0
+		var beforeCue []string
+		for _, c := range r.before {
+			for j := k - len(c.words); j >= sl; j-- {
+				if !d.matchAt(j, c.words, k-1) {
+					continue
+				}
+				dist := 0
+				for m := j + len(c.words); m < k; m++ {
+					if !fillers[d.toks[m].w] {
+						dist++
+					}
+				}
+				decay := 3.0
+				if num.Kind == NumPercent {
+					decay = 10 // "… mức độ 4 theo Nghị quyết … (đạt 32,4%)"
+				}
+				w := (2 + 0.6*float64(len(c.words))) / (1 + float64(dist)/decay)
+				if j < cl {
+					switch num.Kind {
+					case NumPercent:
+						w *= 0.8 // "…, đạt 72,8%": a share refers back across commas
+					case NumMoney, NumRate:
+						w *= 0.5
+					default:
+						w *= 0.3
+					}
+				}
+				if w > beforeScore {
+					beforeScore, beforeCue = w, c.words
+				}
+				break
+			}
+		}
+		if afterScore == 0 && beforeScore == 0 {
+			continue
+		}
+		// a different counted noun right after the number ("02 tổ chức")
+		// means the left cue describes something else
+		if afterScore == 0 && k+1 <= cr && d.toks[k+1].num < 0 && !fillers[d.toks[k+1].w] && !neutralAfter[d.toks[k+1].w] &&
+			!coverageHead(d, k, num) && !slices.Contains(beforeCue, d.toks[k+1].w) {
+			beforeScore *= 0.3
+		}
+		vetoed := false
+		for _, c := range r.not {
+			for j := max(cl, k-6); j <= min(cr, k+6); j++ {
+				if j != k && d.matchAt(j, c.words, cr) {
+					vetoed = true
+					break
+				}
+			}
+			if vetoed {
+				break
+			}
+		}
+		if vetoed {
+			why = "vetoed (" + r.ind.Code + ")"
+			continue
+		}
+		ctx := 0.0
+		for _, c := range r.context {
+			if strings.Contains(" "+sentence+" ", " "+strings.Join(c.words, " ")+" ") {
+				ctx += 0.75
+			}
+		}
+		score := afterScore + beforeScore + math.Min(ctx, 1.5)
+		if score < 2.0 {
+			why = fmt.Sprintf("weak_cue (%s %.1f)", r.ind.Code, score)
+			continue
+		}
+		if score > bestScore {
+			second = bestScore
+			best, bestScore = r.ind, score
+		} else if score > second {
+			second = score
+		}
+	}
+	_ = second
+	if best == nil {
+		return nil, 0, why
+	}
+	return best, bestScore, ""
+}
+
+// neutralAfter are words that may follow a number without naming what is
+// counted ("đạt 72,8% so với", "164,5 triệu đồng và").
+var neutralAfter = map[string]bool{
+	"so": true, "va": true, "trong": true, "tang": true, "giam": true, "nam": true, "tai": true, "tren": true, "o": true,
+	"theo": true, "tu": true, "den": true, "vao": true, "nhu": true, "thi": true, "ma": true, "nen": true, "nhung": true,
+	"tb": true, "thue": true, "bao": true, "tro": true, "ve": true, "/": true,
+}
+
+// coverageHead is true for "142/142 xã" and "100% khu dân cư": a share of
+// administrative units, whose indicator is named later in the clause.
+func coverageHead(d *doc, k int, num *Number) bool {
+	if num.Kind != NumRatio && num.Kind != NumPercent || k+1 >= len(d.toks) {
+		return false
+	}
+	return coverageNouns[d.toks[k+1].w]
+}
+
+var coverageNouns = map[string]bool{"xa": true, "phuong": true, "thi": true, "huyen": true, "don": true, "co": true, "quan": true, "khu": true, "thon": true, "ban": true, "to": true, "truong": true, "so": true, "nganh": true, "dia": true}
+
+func unitFits(unit string, num *Number) bool {
+	switch unit {
+	case "percent":
+		return num.Kind == NumPercent
+	case "vnd":
+		return num.Kind == NumMoney || num.Kind == NumPlain && num.Scale >= 1e6
+	case "per_100_residents":
+		return num.Kind == NumRate
+	default: // count
+		return num.Kind == NumPlain && num.Value == math.Trunc(num.Value) || num.Kind == NumRatio
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAt reports whether words match the tokens starting at j, all within
+// the same clause and not past token limit.
+func (d *doc) matchAt(j int, words []string, limit int) bool {
+	if j < 0 || j+len(words)-1 > limit || j+len(words) > len(d.toks) {
+		return false
+	}
+	for i, w := range words {
+		t := d.toks[j+i]
+		if t.w != w && !(t.num >= 0 && t.o == w) {
+			return false
+		}
+		if i > 0 && t.boundary >= bStrong {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *doc) wordsString(a, b int) string {
+	var sb strings.Builder
+	for i := a; i <= b && i < len(d.toks); i++ {
+		if i > a {
+			sb.WriteByte(' ')
+		}
+		if d.toks[i].num >= 0 {
+			sb.WriteString(d.toks[i].o)
+		} else {
+			sb.WriteString(d.toks[i].w)
+		}
+	}
+	return sb.String()
+}
+
+var (
+	planWords     = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}, {"giao"}, {"can"}, {"de", "nghi"}, {"kien", "nghi"}}
+	nationalWords = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
+)
+
+// contextVeto rejects a classified number whose clause is a plan or target,
+// a national figure or another province's figure.
+func (d *doc) contextVeto(k int) string {
+	cl, cr := k, k
+	for cl > 0 && d.toks[cl].boundary < bClause {
+		cl--
+	}
+	for cr+1 < len(d.toks) && d.toks[cr+1].boundary < bClause {
+		cr++
+	}
+	for j := max(cl, k-8); j < k; j++ {
+		for _, p := range planWords {
+			if d.matchAt(j, p, k-1) {
+				return "plan_or_target"
+			}
+		}
+	}
+	for j := cl; j <= cr; j++ {
+		for _, p := range nationalWords {
+			if d.matchAt(j, p, cr) {
+				return "national_figure"
+			}
+		}
+	}
+	// a future year in the clause: "đến năm 2025 đạt 100%"
+	if !d.period.IsZero() {
+		for _, m := range d.periods {
+			if m.start >= d.toks[cl].s && m.end <= d.toks[cr].e && !m.yearless && m.period.Start.After(d.period.End) {
+				return "future_period"
+			}
+		}
+	}
+	if d.main63 != "" {
+		mainNow, _ := resolveProvince(d.main63, d.period)
+		for _, pm := range d.places {
+			if pm.start < d.toks[cl].s || pm.end > d.toks[cr].e || pm.kind == "city" || pm.kind == "domain" {
+				continue // city names are too often people's names to veto a value
+			}
+			if c, _ := resolveProvince(pm.code, d.period); c != mainNow {
+				return "other_province"
+			}
+		}
+	}
+	return ""
+}
+
+// factPeriod resolves the period of the value at token k: an earlier period
+// named just before it for comparison, a period phrase leading its
+// sentence, or the document's period.
+func (d *doc) factPeriod(k int) Period {
+	numStart := d.toks[k].s
+	sl := k
+	for sl > 0 && d.toks[sl].boundary < bSentence {
+		sl--
+	}
+	sentStart := d.toks[sl].s
+	cl := k
+	for cl > 0 && d.toks[cl].boundary < bClause {
+		cl--
+	}
+	clauseStart := d.toks[cl].s
+	var near *periodMention
+	for i := range d.periods {
+		m := &d.periods[i]
+		if m.end > numStart || m.start < sentStart {
+			continue
+		}
+		near = m // the last one before the number in the sentence
+	}
+	if near == nil || near.plan || near.since {
+		return d.period
+	}
+	p := near.period
+	if near.yearless {
+		if d.period.IsZero() {
+			return Period{}
+		}
+		p = p.withYear(d.period.End.Year() + near.relative)
+	}
+	// a comparison right before the value ("cùng kỳ năm 2019 là 1.200")
+	if near.compare && near.start >= clauseStart {
+		if p.Grain == GrainYear && d.period.Grain != GrainYear && !d.period.IsZero() {
+			return d.period.withYear(p.End.Year())
+		}
+		return p
+	}
+	if near.compare {
+		return d.period
+	}
+	// a period leading the sentence or the clause governs its values
+	if near.start < clauseStart || near.end >= clauseStart {
+		if p.Grain == GrainYear && !d.period.IsZero() && d.period.Grain != GrainYear && p.End.Year() == d.period.End.Year() {
+			return d.period // "năm 2020" inside a half-year review of 2020
+		}
+		if !d.pub.IsZero() && p.Start.After(d.pub) {
+			return d.period
+		}
+		return p
+	}
+	return d.period
+}
+
+// qualifier reads hơn/trên/gần/khoảng/... right before token k; it returns
+// the qualifier's start offset (or -1) and the qualifier.
+func (d *doc) qualifier(k int) (int, Qualifier) {
+	if k == 0 || d.toks[k].boundary != bNone {
+		return -1, Exact
+	}
+	p1 := d.toks[k-1]
+	two := ""
+	if k >= 2 && d.toks[k-1].boundary == bNone {
+		two = d.toks[k-2].w + " " + p1.w
+	}
+	switch two {
+	case "xap xi", "uoc tinh", "uoc dat", "gan nhu":
+		return d.toks[k-2].s, Approx
+	case "toi thieu", "it nhat":
+		return d.toks[k-2].s, AtLeast
+	case "toi da", "khong qua":
+		return d.toks[k-2].s, AtMost
+	case "nhieu hon", "cao hon":
+		return d.toks[k-2].s, MoreThan
+	}
+	switch p1.w {
+	case "hon", "tren", "ngoai":
+		return p1.s, MoreThan
+	case "gan", "khoang", "chung", "uoc", "xap":
+		return p1.s, Approx
+	case "duoi":
+		return p1.s, LessThan
+	}
+	// "1.000 trạm trở lên"
+	if k+3 < len(d.toks) {
+		for j := k + 1; j < k+6 && j+1 < len(d.toks); j++ {
+			if d.toks[j].boundary != bNone {
+				break
+			}
+			if d.toks[j].w == "tro" && d.toks[j+1].w == "len" {
+				return -1, AtLeast
+			}
+		}
+	}
+	return -1, Exact
+}
+
+// evidence returns the sentence around token k, trimmed to its clause
+// neighbourhood when the sentence is very long.
+func (d *doc) evidence(k int) string {
+	sl, sr := k, k
+	for sl > 0 && d.toks[sl].boundary < bSentence {
+		sl--
+	}
+	for sr+1 < len(d.toks) && d.toks[sr+1].boundary < bSentence {
+		sr++
+	}
+	s, e := d.toks[sl].s, d.toks[sr].e
+	if e-s > 320 {
+		cl, cr := k, k
+		for cl > sl && d.toks[cl].boundary < bStrong && d.toks[k].s-d.toks[cl-1].s < 200 {
+			cl--
+		}
+		for cr < sr && d.toks[cr+1].boundary < bStrong && d.toks[cr+1].e-d.toks[k].e < 120 {
+			cr++
+		}
+		s, e = d.toks[cl].s, d.toks[cr].e
+	}
+	// include a closing bracket or percent that belongs to the span
+	for e < len(d.rs) && (d.rs[e] == ')' || d.rs[e] == '%') {
+		e++
+	}
+	return strings.TrimSpace(string(d.rs[s:e]))
+}

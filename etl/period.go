@@ -1,0 +1,372 @@
+package etl
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// periodMention is a reporting-period phrase found in the folded text.
+type periodMention struct {
+	start, end int
+	period     Period
+	plan       bool // inside a plan/target context ("phương hướng ... năm 2022")
+	compare    bool // "cùng kỳ", "so với": an earlier period given for comparison
+	since      bool // "từ năm 2019": a starting point, not a reporting period
+	yearless   bool // "6 tháng đầu năm" with the year left implicit
+	relative   int  // "năm qua"/"năm nay" = 0, "năm trước" = -1; valid when yearless
+}
+
+func day(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+
+func monthEnd(y, m int) time.Time { return day(y, m+1, 1).AddDate(0, 0, -1) }
+
+// YearPeriod is the calendar year y.
+func YearPeriod(y int) Period { return Period{day(y, 1, 1), day(y, 12, 31), GrainYear} }
+
+// shiftYears moves a period by dy years, keeping its span ("cùng kỳ").
+func (p Period) shiftYears(dy int) Period {
+	return Period{p.Start.AddDate(dy, 0, 0), monthEnd(p.End.Year()+dy, int(p.End.Month())), p.Grain}
+}
+
+// withYear re-anchors a yearless period on year y.
+func (p Period) withYear(y int) Period { return p.shiftYears(y - p.Start.Year()) }
+
+var (
+	reHalf     = regexp.MustCompile(`\b(6|06|sau) thang (dau|cuoi) nam(?:\s+(\d{4}))?`)
+	reMonthsN  = regexp.MustCompile(`\b(\d{1,2}|chin|ba|muoi mot) thang(?: dau nam| nam)?(?:\s+(\d{4}))?`)
+	reQuarter  = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)(?:\s*/\s*|\s+nam\s+|\s+)(\d{4})`)
+	reQuarterY = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)\b`)
+	reMonth    = regexp.MustCompile(`\bthang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})`)
+	reYear     = regexp.MustCompile(`\bnam\s+(\d{4})\b`)
+	reRange    = regexp.MustCompile(`\b(giai doan|thoi ky|nhiem ky|tu nam)\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
+	reAsOf     = regexp.MustCompile(`\b(?:tinh den|den het|tinh toi|den)\s+(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
+	reRelYear  = regexp.MustCompile(`\b(nam qua|nam nay|trong nam|nam truoc|nam ngoai)\b`)
+	// words that make a following period a plan or a target
+	rePlanBefore = regexp.MustCompile(`((phuong huong|ke hoach|muc tieu|phan dau|dinh huong|chi tieu|du kien|nhiem vu trong tam|trien khai cong tac|tam nhin|de ra|dat ra)[^.;\n]{0,40}|\b(den|toi|truoc)\s*)$`)
+	reCompare    = regexp.MustCompile(`(cung ky|so voi|so cung ky|tang so voi|giam so voi)\s*$`)
+	reSince      = regexp.MustCompile(`(tu|ke tu|bat dau tu|truoc|sau)\s*$`)
+)
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func romanQuarter(s string) int {
+	switch s {
+	case "i", "1":
+		return 1
+	case "ii", "2":
+		return 2
+	case "iii", "3":
+		return 3
+	case "iv", "4":
+		return 4
+	}
+	return 0
+}
+
+// findPeriods lists the period phrases of a folded ASCII text, in order.
+func findPeriods(f string) []periodMention {
+	var ms []periodMention
+	taken := make([]bool, len(f)+1)
+	add := func(s, e int, p Period, yearless bool) bool {
+		for k := s; k < e; k++ {
+			if taken[k] {
+				return false
+			}
+		}
+		for k := s; k < e; k++ {
+			taken[k] = true
+		}
+		m := periodMention{start: s, end: e, period: p, yearless: yearless}
+		lo := s - 60
+		if lo < 0 {
+			lo = 0
+		}
+		before := f[lo:s]
+		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s)
+		m.compare = reCompare.MatchString(before) || reCompare.MatchString(before+" ")
+		m.since = reSince.MatchString(before)
+		ms = append(ms, m)
+		return true
+	}
+	for _, x := range reRange.FindAllStringSubmatchIndex(f, -1) {
+		kind := f[x[2]:x[3]]
+		if kind == "nhiem ky" {
+			continue // a term of office, not a reporting period
+		}
+		a, b := atoi(f[x[4]:x[5]]), atoi(f[x[6]:x[7]])
+		if a >= 1945 && b > a && b-a <= 15 {
+			add(x[0], x[1], Period{day(a, 1, 1), day(b, 12, 31), GrainRange}, false)
+		}
+	}
+	for _, x := range reHalf.FindAllStringSubmatchIndex(f, -1) {
+		first := f[x[4]:x[5]] == "dau"
+		y, yearless := 2000, true
+		if x[6] >= 0 {
+			y, yearless = atoi(f[x[6]:x[7]]), false
+		}
+		p := Period{day(y, 1, 1), day(y, 6, 30), GrainHalf}
+		if !first {
+			p = Period{day(y, 7, 1), day(y, 12, 31), GrainHalf}
+		}
+		add(x[0], x[1], p, yearless)
+	}
+	for _, x := range reQuarter.FindAllStringSubmatchIndex(f, -1) {
+		q, y := romanQuarter(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
+		if q > 0 {
+			add(x[0], x[1], Period{day(y, 3*q-2, 1), monthEnd(y, 3*q), GrainQuarter}, false)
+		}
+	}
+	for _, x := range reQuarterY.FindAllStringSubmatchIndex(f, -1) {
+		q := romanQuarter(f[x[2]:x[3]])
+		if q > 0 {
+			add(x[0], x[1], Period{day(2000, 3*q-2, 1), monthEnd(2000, 3*q), GrainQuarter}, true)
+		}
+	}
+	for _, x := range reMonthsN.FindAllStringSubmatchIndex(f, -1) {
+		var n int
+		switch w := f[x[2]:x[3]]; w {
+		case "chin":
+			n = 9
+		case "ba":
+			n = 3
+		case "muoi mot":
+			n = 11
+		default:
+			n = atoi(w)
+		}
+		if n < 2 || n > 11 || n == 6 {
+			continue // halves are read by reHalf
+		}
+		y, yearless := 2000, true
+		if x[4] >= 0 {
+			y, yearless = atoi(f[x[4]:x[5]]), false
+		}
+		// require "đầu năm", a year, or a clear "N tháng" at a clause start
+		seg := f[x[0]:x[1]]
+		if yearless && !strings.Contains(seg, "dau nam") && !clauseStart(f, x[0]) {
+			continue
+		}
+		add(x[0], x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
+	}
+	for _, x := range reMonth.FindAllStringSubmatchIndex(f, -1) {
+		m, y := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
+		if m >= 1 && m <= 12 {
+			add(x[0], x[1], Period{day(y, m, 1), monthEnd(y, m), GrainMonth}, false)
+		}
+	}
+	for _, x := range reAsOf.FindAllStringSubmatchIndex(f, -1) {
+		d, m := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
+		if d < 1 || d > 31 || m < 1 || m > 12 {
+			continue
+		}
+		y, yearless := 2000, true
+		if x[6] >= 0 {
+			y, yearless = atoi(f[x[6]:x[7]]), false
+		}
+		end := day(y, m, d)
+		if d != monthEnd(y, m).Day() {
+			continue // a day inside a month: no reporting period
+		}
+		p := Period{day(y, 1, 1), end, GrainYTD}
+		switch m {
+		case 3:
+			p.Grain = GrainQuarter
+		case 6:
+			p.Grain = GrainHalf
+		case 12:
+			p.Grain = GrainYear
+		}
+		add(x[0], x[1], p, yearless)
+	}
+	for _, x := range reYear.FindAllStringSubmatchIndex(f, -1) {
+		y := atoi(f[x[2]:x[3]])
+		if y >= 1945 && y <= 2100 {
+			add(x[0], x[1], YearPeriod(y), false)
+		}
+	}
+	for _, x := range reRelYear.FindAllStringSubmatchIndex(f, -1) {
+		rel := 0
+		if w := f[x[2]:x[3]]; w == "nam truoc" || w == "nam ngoai" {
+			rel = -1
+		}
+		if add(x[0], x[1], YearPeriod(2000), true) {
+			ms[len(ms)-1].relative = rel
+		}
+	}
+	sortMentions(ms)
+	return ms
+}
+
+// clauseStart reports whether offset i begins a clause (after punctuation
+// or one of a few lead-in words).
+func clauseStart(f string, i int) bool {
+	k := i - 1
+	for k >= 0 && f[k] == ' ' {
+		k--
+	}
+	if k < 0 {
+		return true
+	}
+	switch f[k] {
+	case '.', ',', ';', ':', '\n', '(', '-':
+		return true
+	}
+	return hasSuffixWord(f[:k+1], "trong") || hasSuffixWord(f[:k+1], "sau")
+}
+
+func hasSuffixWord(s, w string) bool {
+	if len(s) < len(w) || s[len(s)-len(w):] != w {
+		return false
+	}
+	return len(s) == len(w) || s[len(s)-len(w)-1] == ' '
+}
+
+var rePlanSentence = regexp.MustCompile(`\b(de nghi|kien nghi|phuong huong|phan dau|dinh huong|tam nhin|se tiep tuc|can tiep tuc|du kien|ke hoach nam|nhiem vu nam)\b`)
+
+// planSentence reports whether the sentence leading up to offset i states a
+// plan, a request or a target rather than results.
+func planSentence(f string, i int) bool {
+	s := strings.LastIndexAny(f[:i], ".\n!?") + 1
+	e := strings.IndexAny(f[i:], ".\n!?")
+	if e < 0 {
+		e = len(f)
+	} else {
+		e += i
+	}
+	_ = e
+	return rePlanSentence.MatchString(f[s:i])
+}
+
+func sortMentions(ms []periodMention) {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j].start < ms[j-1].start; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+var (
+	rePubISO  = regexp.MustCompile(`\b(20\d\d)-(\d\d)(?:-(\d\d))?\b`)
+	rePubDMY  = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(20\d\d)\b`)
+	rePubDate = regexp.MustCompile(`\bdate\s+(20\d\d)-(\d\d)`)
+)
+
+// publicationDate guesses the page's date from its head: a dateline
+// ("date 2021-01", "09:04 25/12/2020", "Thứ ba, 30/06/2020").
+func publicationDate(f string) time.Time {
+	head := f
+	if len(head) > 400 {
+		head = head[:400]
+	}
+	if x := rePubDate.FindStringSubmatch(head); x != nil {
+		return day(atoi(x[1]), atoi(x[2]), 1)
+	}
+	if x := rePubDMY.FindStringSubmatch(head); x != nil {
+		d, m, y := atoi(x[1]), atoi(x[2]), atoi(x[3])
+		if d >= 1 && d <= 31 && m >= 1 && m <= 12 {
+			return day(y, m, d)
+		}
+	}
+	if x := rePubISO.FindStringSubmatch(head); x != nil {
+		m := atoi(x[2])
+		if m >= 1 && m <= 12 {
+			d := 1
+			if x[3] != "" {
+				d = atoi(x[3])
+			}
+			return day(atoi(x[1]), m, d)
+		}
+	}
+	return time.Time{}
+}
+
+// docPeriod picks the document's main reporting period by weighted vote:
+// phrases in the lead count more, plans and comparisons do not count, and
+// sub-year periods named in the lead win over the bare year.
+func docPeriod(f string, ms []periodMention, pub time.Time) Period {
+	type vote struct {
+		p Period
+		w float64
+	}
+	maxYear := 0
+	if !pub.IsZero() {
+		maxYear = pub.Year()
+	}
+	// the year the text talks about most, for yearless phrases
+	years := map[int]float64{}
+	for _, m := range ms {
+		if m.yearless || m.plan || m.since || m.compare {
+			continue
+		}
+		y := m.period.End.Year()
+		if maxYear > 0 && y > maxYear {
+			continue
+		}
+		if m.period.Grain == GrainRange {
+			continue
+		}
+		w := 1.0
+		if m.start < 500 {
+			w += 1.5
+		}
+		if clauseStart(f, m.start) {
+			w += 1 // "Năm 2021, công tác …" leads a paragraph of results
+		}
+		years[y] += w
+	}
+	bestYear, bw := 0, 0.0
+	for y, w := range years {
+		// ties go to the earlier year: reviews look back, plans look ahead
+		if w > bw || w == bw && y < bestYear {
+			bestYear, bw = y, w
+		}
+	}
+	if bestYear == 0 {
+		if !pub.IsZero() {
+			// a year-end review is usually published in its year or early next year
+			bestYear = pub.Year()
+			if pub.Month() <= 2 {
+				bestYear--
+			}
+		} else {
+			return Period{}
+		}
+	}
+	votes := map[[2]time.Time]*vote{}
+	for _, m := range ms {
+		if m.plan || m.since || m.compare || m.period.Grain == GrainRange {
+			continue
+		}
+		p := m.period
+		if m.yearless {
+			p = p.withYear(bestYear + m.relative)
+		}
+		if p.End.Year() != bestYear {
+			continue
+		}
+		w := 1.0
+		if m.start < 500 {
+			w += 1.5
+			if p.Grain != GrainYear {
+				w += 4 // "Sơ kết 6 tháng đầu năm 2020" in the headline decides
+			}
+		}
+		k := [2]time.Time{p.Start, p.End}
+		if votes[k] == nil {
+			votes[k] = &vote{p: p}
+		}
+		votes[k].w += w
+	}
+	var best *vote
+	for _, v := range votes {
+		if best == nil || v.w > best.w || v.w == best.w && v.p.End.After(best.p.End) {
+			best = v
+		}
+	}
+	if best == nil {
+		return YearPeriod(bestYear)
+	}
+	return best.p
+}

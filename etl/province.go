@@ -1,0 +1,199 @@
+package etl
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+)
+
+// placeName is one gazetteer entry: a name that points at a pre-merger
+// province (its own name, an alias, a city, a dateline abbreviation or a
+// gov.vn domain slug).
+type placeName struct {
+	folded string // folded words, single-spaced
+	lower  string // lower-case NFC, to check diacritics when the text has them
+	code   string // 63-era code
+	kind   string // province, alias, city, abbrev, domain
+}
+
+var (
+	gazOnce sync.Once
+	gaz     []placeName
+)
+
+// gazetteer returns the place names, longest first so "Thừa Thiên Huế"
+// wins over "Huế".
+func gazetteer() []placeName {
+	gazOnce.Do(func() {
+		r := Ref()
+		seen := map[string]bool{}
+		addName := func(name, code, kind string) {
+			f := strings.Join(strings.Fields(Fold(name)), " ")
+			key := f
+			if kind == "domain" {
+				key = "domain:" + f
+			}
+			if f == "" || seen[key] {
+				return
+			}
+			seen[key] = true
+			gaz = append(gaz, placeName{folded: f, lower: strings.ToLower(strings.Join(strings.Fields(NFC(name)), " ")), code: code, kind: kind})
+		}
+		for _, p := range r.Provinces63 {
+			addName(p.Name, p.Code, "province")
+		}
+		if rows, err := readCSV("places.csv"); err == nil {
+			for _, row := range rows {
+				if r.Province63(row["province_code"]) != nil {
+					addName(row["name"], row["province_code"], row["kind"])
+				}
+			}
+		}
+		// post-merger names that are not pre-merger names
+		addName("Huế", "46", "alias")
+		sort.SliceStable(gaz, func(i, j int) bool { return len(gaz[i].folded) > len(gaz[j].folded) })
+	})
+	return gaz
+}
+
+// placeMention is a place name found in a text.
+type placeMention struct {
+	start, end int // rune offsets
+	code       string
+	kind       string
+	prefixed   bool // "tỉnh X", "TP X", "Sở ... X"
+}
+
+// findPlaces lists the mentions of provinces and their places. rs is the
+// NFC text, f its folded ASCII form (one byte per rune).
+func findPlaces(rs []rune, f string) []placeMention {
+	var out []placeMention
+	taken := make([]bool, len(f)+1)
+	for _, g := range gazetteer() {
+		name := g.folded
+		if g.kind == "domain" {
+			name = g.folded
+		}
+		from := 0
+		for {
+			i := strings.Index(f[from:], name)
+			if i < 0 {
+				break
+			}
+			s := from + i
+			e := s + len(name)
+			from = s + 1
+			if g.kind == "domain" {
+				// caobang.gov.vn, www.lamdong.gov.vn, sotttt.hatinh.gov.vn
+				if !(strings.HasPrefix(f[e:], ".gov.vn") || strings.HasPrefix(f[e:], ".vn")) || s > 0 && isASCIILetter(f[s-1]) {
+					continue
+				}
+			} else {
+				if s > 0 && isASCIIWord(f[s-1]) || e < len(f) && isASCIIWord(f[e]) {
+					continue
+				}
+				if g.kind == "abbrev" {
+					if !unicode.IsUpper(rs[s]) {
+						continue
+					}
+				} else if !titleCase(rs[s:e]) {
+					continue
+				}
+				// "Huệ" is not "Huế": when the text has diacritics they must agree
+				if span := string(rs[s:e]); hasDiacritics(span) && strings.ToLower(span) != g.lower {
+					continue
+				}
+			}
+			if taken[s] || taken[e-1] {
+				continue
+			}
+			for k := s; k < e; k++ {
+				taken[k] = true
+			}
+			out = append(out, placeMention{start: s, end: e, code: g.code, kind: g.kind, prefixed: prefixedPlace(f, s)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+func hasDiacritics(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 && unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+func isASCIIWord(b byte) bool   { return isASCIILetter(b) || b >= '0' && b <= '9' }
+
+// titleCase requires each word of a name to start with a capital letter
+// (or be all capitals), so "hòa bình" (peace) is not Hòa Bình province.
+func titleCase(rs []rune) bool {
+	atStart := true
+	for _, r := range rs {
+		if r == ' ' || r == '-' || r == '.' {
+			atStart = true
+			continue
+		}
+		if atStart && unicode.IsLetter(r) && !unicode.IsUpper(r) {
+			return false
+		}
+		atStart = false
+	}
+	return true
+}
+
+func prefixedPlace(f string, s int) bool {
+	head := f[:s]
+	head = strings.TrimRight(head, " ")
+	for _, p := range []string{"tinh", "thanh pho", "tp", "tp.", "thi xa", "dia ban", "so tt&tt", "so tttt", "so thong tin va truyen thong", "so khoa hoc va cong nghe", "so khcn", "ubnd tinh", "so", "tai"} {
+		if strings.HasSuffix(head, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// docProvince picks the province a document reports on by weighted vote
+// over its place mentions.
+func docProvince(ms []placeMention) string {
+	w := map[string]float64{}
+	for _, m := range ms {
+		v := 1.0
+		switch m.kind {
+		case "domain", "abbrev":
+			v = 3
+		case "city":
+			v = 0.8
+		}
+		if m.prefixed {
+			v += 1
+		}
+		if m.start < 400 {
+			v *= 2
+		}
+		w[m.code] += v
+	}
+	best, bw := "", 0.0
+	for c, v := range w {
+		if v > bw || v == bw && c < best {
+			best, bw = c, v
+		}
+	}
+	return best
+}
+
+// resolveProvince maps a pre-merger code to the code and name valid at the
+// end of the period.
+func resolveProvince(code63 string, p Period) (string, string) {
+	end := p.End
+	if end.IsZero() {
+		end = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return Ref().ProvinceAt(code63, end)
+}
