@@ -782,46 +782,37 @@ func init() {
 }
 
 func decFixTones(s string) string {
-	// Fast path: nothing to move.
-	found := false
-	for _, r := range s {
-		if _, ok := decToneFrom[r]; ok {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return s
-	}
-	rs := []rune(s)
-	changed := false
-	for i := 1; i < len(rs); i++ {
-		t, ok := decToneFrom[rs[i]]
-		if !ok {
-			continue
-		}
-		first := rs[i-1]
-		lf, lb := unicode.ToLower(first), unicode.ToLower(t[0])
-		if !(lf == 'o' && (lb == 'a' || lb == 'e') || lf == 'u' && lb == 'y') {
-			continue
-		}
-		if i+1 < len(rs) && decIsWordRune(rs[i+1]) { // closed syllable
-			continue
-		}
-		if i >= 2 {
-			prev := unicode.ToLower(rs[i-2])
-			if prev == 'q' || decIsVowelish(prev) { // "quý"; or a longer vowel cluster
-				continue
+	var b strings.Builder
+	last := 0       // s[:last] is already in b
+	var p1, p2 rune // the two runes before the current one
+	p1at := 0       // byte offset of p1
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if t, ok := decToneFrom[r]; ok {
+			lf, lb := unicode.ToLower(p1), unicode.ToLower(t[0])
+			if lf == 'o' && (lb == 'a' || lb == 'e') || lf == 'u' && lb == 'y' {
+				next, _ := utf8.DecodeRuneInString(s[i+size:])
+				pp := unicode.ToLower(p2)
+				open := i+size == len(s) || !decIsWordRune(next)
+				if open && pp != 'q' && !decIsVowelish(pp) { // not "quý", not a longer cluster
+					if b.Cap() == 0 {
+						b.Grow(len(s))
+					}
+					b.WriteString(s[last:p1at])
+					b.WriteRune(decToneTo[p1][t[1]])
+					b.WriteRune(t[0])
+					last = i + size
+				}
 			}
 		}
-		rs[i-1] = decToneTo[first][t[1]]
-		rs[i] = t[0]
-		changed = true
+		p2, p1, p1at = p1, r, i
+		i += size
 	}
-	if !changed {
+	if last == 0 {
 		return s
 	}
-	return string(rs)
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func decIsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }

@@ -175,10 +175,10 @@ func (x *Extractor) Extract(id string, t *Text) *Extraction {
 		out.ProvinceCode, out.Province = resolveProvince(d.main63, d.period)
 	}
 
-	var readings []Fact
+	readings, consumed := x.tableReadings(id, d, out)
 	for k := range d.toks {
 		tk := &d.toks[k]
-		if tk.num < 0 {
+		if tk.num < 0 || consumed[tk.s] {
 			continue
 		}
 		num := &d.nums[tk.num]
@@ -228,6 +228,43 @@ func (x *Extractor) Extract(id string, t *Text) *Extraction {
 	}
 	out.Facts, out.Candidates = pickFacts(readings)
 	return out
+}
+
+// tableReadings classifies the rows of flattened year-column tables. It
+// returns the readings and the offsets of the numbers it consumed.
+func (x *Extractor) tableReadings(id string, d *doc, out *Extraction) ([]Fact, map[int]bool) {
+	rows := findTables(d.rs)
+	if len(rows) == 0 || d.main63 == "" {
+		return nil, nil
+	}
+	consumed := map[int]bool{}
+	var facts []Fact
+	for _, row := range rows {
+		for ci, c := range row.values {
+			consumed[c.s] = true
+			sent, at := rowSentence(row.label.text, c.text)
+			sd := &doc{rs: []rune(sent)}
+			sd.f = foldASCII(sd.rs)
+			sd.nums = scanNumbers(sd.rs, []rune(sd.f))
+			sd.tokenize(x)
+			k := slices.IndexFunc(sd.toks, func(t token) bool { return t.s == at && t.num >= 0 })
+			if k < 0 {
+				continue
+			}
+			num := &sd.nums[sd.toks[k].num]
+			ind, score, why := x.classify(sd, k, num)
+			if ind == nil {
+				out.Notes = append(out.Notes, Note{Text: c.text, SpanStart: c.s, SpanEnd: c.e, Reason: "table: " + why})
+				continue
+			}
+			p := YearPeriod(row.years[ci])
+			code, name := resolveProvince(d.main63, p)
+			facts = append(facts, Fact{Doc: id, ProvinceCode: code, Province: name, Period: p, Indicator: ind.Code, Unit: ind.Unit,
+				Value: num.Value, Denominator: num.Denominator, Qualifier: Exact,
+				Evidence: fmt.Sprintf("%s (%d): %s", row.label.text, row.years[ci], c.text), SpanStart: c.s, SpanEnd: c.e, Score: score})
+		}
+	}
+	return facts, consumed
 }
 
 // pickFacts keeps one value per indicator × period: the best-scored, the
@@ -358,7 +395,7 @@ func (d *doc) tokenize(x *Extractor) {
 // words of reference numbers: a number right after these is an ID, a rank,
 // a level or an ordinal, not a quantity. Keyed by the written word, since
 // folding merges "mục" (section) with "mức" (level of an amount).
-var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản mục chương phụ top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt độ cấp_độ mức_độ nhóm_ii")
+var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản mục chương phụ top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt")
 
 // time and age units: "3 năm liên tục", "60 giây"
 var timeUnits = wordSet("năm tháng ngày giờ phút giây tuần quý tuổi")
@@ -416,6 +453,9 @@ func (d *doc) skipReason(k int, num *Number) string {
 	if !num.Word && num.Value == 0 && num.Kind != NumPercent {
 		return "zero"
 	}
+	if k > 1 && d.toks[k].boundary == bNone && d.toks[k-1].boundary == bNone && d.toks[k-1].w == "do" && (d.toks[k-2].w == "muc" || d.toks[k-2].w == "cap") {
+		return "reference_number" // "mức độ 3": a level
+	}
 	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) {
 		// "Nghị quyết số 17", "lần thứ 2", "Top 10", "ngày 15", "mức độ 3"
 		if d.toks[k-1].w != "so" || d.refBeforeSo(k) {
@@ -452,10 +492,11 @@ func (d *doc) countedNounAfter(k int, x *Extractor) bool {
 // fillers may sit between a cue and its number without weakening the link.
 var fillers = map[string]bool{
 	"la": true, "dat": true, "co": true, "duoc": true, "voi": true, "len": true, "toi": true, "hien": true, "nay": true,
-	"khoang": true, "hon": true, "tren": true, "gan": true, "xap": true, "xi": true, "uoc": true, "tinh": false, "tong": true,
+	"khoang": true, "hon": true, "tren": true, "gan": true, "xap": true, "xi": true, "uoc": true, "tinh": true, "tong": true,
 	"cong": true, "so": true, "da": true, "cho": true, "gom": true, "tat": true, "ca": true, "toan": true, "bo": true, "cua": true,
 	"phat": false, "nang": true, "tong so": true, "it": true, "nhat": true, "toi thieu": true, "duoi": true, "chung": true, "thieu": true,
 	"muc": false, "cac": true, "nhung": true, "moi": false, "ty": true, "ti": true, "le": true,
+	"dia": true, "ban": true, "thanh": true, "pho": true, "dang": true, "trong": true, "tai": true,
 }
 
 // classify scores every indicator for the number at token k and returns the
@@ -540,7 +581,7 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 				}
 				dist := 0
 				for m := j + len(c.words); m < k; m++ {
-					if !fillers[d.toks[m].w] {
+					if !fillers[d.toks[m].w] && !d.inPeriod(m) {
 						dist++
 					}
 				}
@@ -549,7 +590,7 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 					decay = 10 // "… mức độ 4 theo Nghị quyết … (đạt 32,4%)"
 				}
 				w := (2 + 0.6*float64(len(c.words))) / (1 + float64(dist)/decay)
-				if j < cl {
+				if j+len(c.words)-1 < cl {
 					switch num.Kind {
 					case NumPercent:
 						w *= 0.8 // "…, đạt 72,8%": a share refers back across commas
@@ -558,6 +599,10 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 					default:
 						w *= 0.3
 					}
+				}
+				// the unit noun echoes the cue: "trạm … lên 1.245 trạm"
+				if k+1 <= cr && d.toks[k+1].w == c.words[0] && len(c.words) > 1 {
+					w += 1
 				}
 				if w > beforeScore {
 					beforeScore, beforeCue = w, c.words
@@ -613,6 +658,18 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 		return nil, 0, why
 	}
 	return best, bestScore, ""
+}
+
+// inPeriod reports whether token m is part of a period phrase ("năm
+// 2019"), which sits between a cue and its number without weakening them.
+func (d *doc) inPeriod(m int) bool {
+	t := d.toks[m]
+	for _, p := range d.periods {
+		if t.s >= p.start && t.e <= p.end {
+			return true
+		}
+	}
+	return false
 }
 
 // neutralAfter are words that may follow a number without naming what is
@@ -774,7 +831,7 @@ func (d *doc) factPeriod(k int) Period {
 		p = p.withYear(d.period.End.Year() + near.relative)
 	}
 	// a comparison right before the value ("cùng kỳ năm 2019 là 1.200")
-	if near.compare && near.start >= clauseStart {
+	if near.compare && (near.start >= clauseStart || d.tokensBetween(near.end, numStart) <= 3) {
 		if p.Grain == GrainYear && d.period.Grain != GrainYear && !d.period.IsZero() {
 			return d.period.withYear(p.End.Year())
 		}
@@ -794,6 +851,17 @@ func (d *doc) factPeriod(k int) Period {
 		return p
 	}
 	return d.period
+}
+
+// tokensBetween counts the non-filler tokens between two offsets.
+func (d *doc) tokensBetween(a, b int) int {
+	n := 0
+	for _, t := range d.toks {
+		if t.s >= a && t.e <= b && !fillers[t.w] {
+			n++
+		}
+	}
+	return n
 }
 
 // qualifier reads hơn/trên/gần/khoảng/... right before token k; it returns

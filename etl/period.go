@@ -213,7 +213,7 @@ func clauseStart(f string, i int) bool {
 	case '.', ',', ';', ':', '\n', '(', '-':
 		return true
 	}
-	return hasSuffixWord(f[:k+1], "trong") || hasSuffixWord(f[:k+1], "sau")
+	return hasSuffixWord(f[:k+1], "trong") || hasSuffixWord(f[:k+1], "sau") || hasSuffixWord(f[:k+1], "luy ke") || hasSuffixWord(f[:k+1], "trong vong")
 }
 
 func hasSuffixWord(s, w string) bool {

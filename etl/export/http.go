@@ -28,14 +28,16 @@ func AddFlags(app FlagGroup) *web.FlagConfig {
 	return flags
 }
 
-// FlagGroup is a kingpin application or command.
+// FlagGroup is a kingpin application or command (*kingpin.Application,
+// *kingpin.CmdClause) to register flags on.
 type FlagGroup interface {
 	Flag(name, help string) *kingpin.FlagClause
+	GetFlag(name string) *kingpin.FlagClause
 }
 
 // TelemetryPath returns the parsed --web.telemetry-path of an app set up with
 // AddFlags ("/metrics" if it was not).
-func TelemetryPath(app *kingpin.Application) string {
+func TelemetryPath(app FlagGroup) string {
 	if f := app.GetFlag(telemetryFlag); f != nil {
 		if v := f.Model().Value; v != nil && v.String() != "" {
 			return v.String()

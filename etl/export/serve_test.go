@@ -241,4 +241,14 @@ func TestAddFlags(t *testing.T) {
 	if (*flags.WebListenAddresses)[0] != "127.0.0.1:1234" || *flags.WebConfigFile != "/etc/chiso/web.yml" || export.TelemetryPath(app) != "/m" {
 		t.Errorf("parsed flags: %v %q %q", *flags.WebListenAddresses, *flags.WebConfigFile, export.TelemetryPath(app))
 	}
+	// On a subcommand too.
+	app = kingpin.New("chiso", "")
+	serve := app.Command("serve", "")
+	flags = export.AddFlags(serve)
+	if _, err := app.Parse([]string{"serve", "--web.telemetry-path=/x"}); err != nil {
+		t.Fatal(err)
+	}
+	if export.TelemetryPath(serve) != "/x" || (*flags.WebListenAddresses)[0] != ":9369" {
+		t.Errorf("subcommand flags: %q %v", export.TelemetryPath(serve), *flags.WebListenAddresses)
+	}
 }

@@ -178,6 +178,12 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 	var seq, ord int64
 	for done := false; !done; {
 		var docs, rows int
+		t0 := time.Now()
+		defer func() {
+			if os.Getenv("CHISO_PROF") != "" {
+				fmt.Fprintln(os.Stderr, "batch", time.Since(t0))
+			}
+		}()
 		err := conn.Raw(func(dc any) error {
 			b, err := newBatch(dc.(driver.Conn))
 			if err != nil {
@@ -216,7 +222,11 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 			return err
 		}
 	}
+	t0 := time.Now()
 	fails, err := runChecks(ctx, conn, st.RunID)
+	if os.Getenv("CHISO_PROF") != "" {
+		fmt.Fprintln(os.Stderr, "checks", time.Since(t0))
+	}
 	if err != nil {
 		return err
 	}
@@ -242,7 +252,11 @@ func (w *Warehouse) merge(ctx context.Context, conn *sql.Conn, st *etl.RunStats)
 		} else if strings.Contains(m.sql, "$1") {
 			args = []any{st.RunID}
 		}
+		t0 := time.Now()
 		res, err := conn.ExecContext(ctx, m.sql, args...)
+		if os.Getenv("CHISO_PROF") != "" {
+			fmt.Fprintln(os.Stderr, "merge", m.name, time.Since(t0))
+		}
 		if err != nil {
 			return fmt.Errorf("warehouse: load: merge %s: %w", m.name, err)
 		}

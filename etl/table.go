@@ -1,0 +1,190 @@
+package etl
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Statistical tables reach us flattened: a header of years, then for each
+// row a label line followed by one value per year ("Số trạm BTS (trạm)",
+// "1.402", "1.518", "1.647"), or rows of cells separated by "|". Each row's
+// label is classified like a sentence and each value gets its column's year.
+
+var (
+	reYearCell  = regexp.MustCompile(`^(?:năm\s+)?((?:19|20)\d\d)$`)
+	reValueCell = regexp.MustCompile(`^[\d.,]+\s*%?$`)
+	reParen     = regexp.MustCompile(`\(([^()]*)\)\s*$`)
+)
+
+type line struct {
+	s, e int // rune offsets of the trimmed line
+	text string
+}
+
+func splitLines(rs []rune) []line {
+	var out []line
+	start := 0
+	for i := 0; i <= len(rs); i++ {
+		if i == len(rs) || rs[i] == '\n' {
+			s, e := start, i
+			for s < e && (rs[s] == ' ' || rs[s] == '\t' || rs[s] == '\r') {
+				s++
+			}
+			for e > s && (rs[e-1] == ' ' || rs[e-1] == '\t' || rs[e-1] == '\r') {
+				e--
+			}
+			out = append(out, line{s, e, string(rs[s:e])})
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// cell is a table value with its place in the text.
+type cell struct {
+	s, e int
+	text string
+}
+
+// tableRow is one labelled row of a flattened table.
+type tableRow struct {
+	label  line
+	years  []int
+	values []cell
+}
+
+// findTables returns the rows of the year-column tables of a text.
+func findTables(rs []rune) []tableRow {
+	lines := splitLines(rs)
+	var rows []tableRow
+	for i := 0; i < len(lines); i++ {
+		// header as one "|" line: "Chỉ tiêu | 2020 | 2021 | 2022"
+		if years := pipeYears(lines[i].text); len(years) >= 2 {
+			j := i + 1
+			for ; j < len(lines); j++ {
+				label, vals, ok := pipeRow(lines[j], rs, len(years))
+				if !ok {
+					break
+				}
+				rows = append(rows, tableRow{label: label, years: years, values: vals})
+			}
+			i = j - 1
+			continue
+		}
+		// header as one year per line
+		var years []int
+		j := i
+		for j < len(lines) {
+			m := reYearCell.FindStringSubmatch(strings.ToLower(lines[j].text))
+			if m == nil {
+				break
+			}
+			years = append(years, atoi(m[1]))
+			j++
+		}
+		if len(years) < 2 || !increasing(years) {
+			continue
+		}
+		for j < len(lines) {
+			label := lines[j]
+			if label.text == "" || reValueCell.MatchString(label.text) || j+len(years) >= len(lines) {
+				break
+			}
+			var vals []cell
+			for c := 1; c <= len(years); c++ {
+				l := lines[j+c]
+				if !reValueCell.MatchString(l.text) {
+					vals = nil
+					break
+				}
+				vals = append(vals, cell{l.s, l.e, l.text})
+			}
+			if vals == nil {
+				break
+			}
+			rows = append(rows, tableRow{label: label, years: years, values: vals})
+			j += len(years) + 1
+		}
+		i = j - 1
+	}
+	return rows
+}
+
+func increasing(ys []int) bool {
+	for i := 1; i < len(ys); i++ {
+		if ys[i] <= ys[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func pipeYears(s string) []int {
+	if !strings.Contains(s, "|") {
+		return nil
+	}
+	var ys []int
+	for i, c := range strings.Split(s, "|") {
+		c = strings.TrimSpace(strings.ToLower(c))
+		if m := reYearCell.FindStringSubmatch(c); m != nil {
+			ys = append(ys, atoi(m[1]))
+		} else if i > 0 || c == "" {
+			return nil
+		}
+	}
+	if !increasing(ys) {
+		return nil
+	}
+	return ys
+}
+
+func pipeRow(l line, rs []rune, n int) (line, []cell, bool) {
+	parts := strings.Split(l.text, "|")
+	if len(parts) != n+1 {
+		return line{}, nil, false
+	}
+	// walk the runes to find each cell's offsets
+	var cells []cell
+	pos := l.s
+	var label line
+	for i, p := range parts {
+		pr := []rune(p)
+		lead := len(pr) - len([]rune(strings.TrimLeft(p, " \t")))
+		t := strings.TrimSpace(p)
+		c := cell{pos + lead, pos + lead + len([]rune(t)), t}
+		if i == 0 {
+			label = line{c.s, c.e, t}
+		} else {
+			if !reValueCell.MatchString(t) {
+				return line{}, nil, false
+			}
+			cells = append(cells, c)
+		}
+		pos += len(pr) + 1
+	}
+	if label.text == "" || reValueCell.MatchString(label.text) {
+		return line{}, nil, false
+	}
+	return label, cells, true
+}
+
+// rowSentence turns a row label and one value into a sentence the
+// classifier reads like prose: "Doanh thu bưu chính, viễn thông (tỷ
+// đồng)" + "1.410" → "Doanh thu bưu chính, viễn thông đạt 1.410 tỷ đồng".
+// It returns the sentence and the rune offset of the value in it.
+func rowSentence(label, value string) (string, int) {
+	unit := ""
+	if m := reParen.FindStringSubmatchIndex(label); m != nil {
+		unit = strings.TrimSpace(label[m[2]:m[3]])
+		label = strings.TrimSpace(label[:m[0]])
+	}
+	head := label + " đạt "
+	at := len([]rune(head))
+	switch {
+	case unit == "%" || strings.HasSuffix(value, "%"):
+		return head + strings.TrimSuffix(value, "%") + "%", at
+	case unit != "":
+		return head + value + " " + unit, at
+	}
+	return head + value, at
+}
