@@ -61,7 +61,11 @@ func NewExtractor(ref *Reference) *Extractor {
 		in := &ref.Indicators[i]
 		r := indicatorRules{ind: in, after: cues(in.After), before: cues(in.Before), not: cues(in.Not), context: cues(in.Context)}
 		for _, q := range in.Require {
-			r.require = append(r.require, strings.Join(cueWords(q), " "))
+			prefix := ""
+			if strings.HasPrefix(q, "~") {
+				prefix = "~"
+			}
+			r.require = append(r.require, prefix+strings.Join(cueWords(q), " "))
 		}
 		for _, c := range r.after {
 			x.afterHeads[c.words[0]] = true
@@ -534,7 +538,7 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 		if r.ind.Max > 0 && (v < r.ind.Min || v > r.ind.Max) {
 			continue
 		}
-		if len(r.require) > 0 && !containsAny(sentence, r.require) {
+		if len(r.require) > 0 && !requireMet(r.require, sentence, d.wordsString(cl, cr)) {
 			continue
 		}
 		// after-cues: right after the number (position 0), or one word later
@@ -620,8 +624,16 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 			beforeScore *= 0.3
 		}
 		vetoed := false
+		lo := k
+		for lo > max(cl, k-6) && d.toks[lo-1].w != "va" && d.toks[lo].boundary < bClause {
+			lo-- // the left window stops at "và" or a comma: "862 … cá nhân và 204 …"
+		}
+		hi := k
+		for hi < min(cr, k+6) && d.toks[hi+1].w != "va" && d.toks[hi+1].num < 0 {
+			hi++ // the right window stops at "và" or the next number
+		}
 		for _, c := range r.not {
-			for j := max(cl, k-6); j <= min(cr, k+6); j++ {
+			for j := lo; j <= hi; j++ {
 				if j != k && d.matchAt(j, c.words, cr) {
 					vetoed = true
 					break
@@ -704,9 +716,16 @@ func unitFits(unit string, num *Number) bool {
 	}
 }
 
-func containsAny(s string, subs []string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
+// requireMet checks an indicator's required words: in the sentence, or in
+// the clause for words marked "~" ("~moi": new BTS sites need "mới" in the
+// clause itself).
+func requireMet(req []string, sentence, clause string) bool {
+	for _, x := range req {
+		if w, ok := strings.CutPrefix(x, "~"); ok {
+			if strings.Contains(" "+clause+" ", " "+w+" ") {
+				return true
+			}
+		} else if strings.Contains(sentence, x) {
 			return true
 		}
 	}
@@ -747,7 +766,9 @@ func (d *doc) wordsString(a, b int) string {
 }
 
 var (
-	planWords     = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}, {"giao"}, {"can"}, {"de", "nghi"}, {"kien", "nghi"}}
+	planWords     = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}}
+	// strongPlanWords make a whole sentence a plan up to the number
+	strongPlanWords = [][]string{{"phan", "dau"}, {"du", "kien"}, {"dinh", "huong"}, {"phuong", "huong"}, {"tam", "nhin"}, {"muc", "tieu"}}
 	nationalWords = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
 )
 
@@ -763,6 +784,20 @@ func (d *doc) contextVeto(k int) string {
 	}
 	for j := max(cl, k-8); j < k; j++ {
 		for _, p := range planWords {
+			if d.matchAt(j, p, k-1) {
+				return "plan_or_target"
+			}
+		}
+	}
+	sl := k
+	for sl > 0 && d.toks[sl].boundary < bStrong && k-sl < 12 {
+		sl--
+	}
+	if d.achievedAside(k) {
+		sl = k // "(đạt 32,4%)": a result noted beside a target
+	}
+	for j := sl; j < k; j++ {
+		for _, p := range strongPlanWords {
 			if d.matchAt(j, p, k-1) {
 				return "plan_or_target"
 			}
@@ -797,11 +832,24 @@ func (d *doc) contextVeto(k int) string {
 	return ""
 }
 
-// factPeriod resolves the period of the value at token k: an earlier period
-// named just before it for comparison, a period phrase leading its
-// sentence, or the document's period.
+// achievedAside reports "(đạt X)": a bracketed note of what was achieved.
+func (d *doc) achievedAside(k int) bool {
+	if k == 0 || d.toks[k-1].w != "dat" {
+		return false
+	}
+	i := d.toks[k-1].s - 1
+	for i >= 0 && d.rs[i] == ' ' {
+		i--
+	}
+	return i >= 0 && d.rs[i] == '('
+}
+
+// factPeriod resolves the period of the value at token k: a period named
+// right after it ("3.210 trạm năm 2020"), an earlier period named just
+// before it for comparison, a period phrase leading its sentence, or the
+// document's period.
 func (d *doc) factPeriod(k int) Period {
-	numStart := d.toks[k].s
+	numStart, numEnd := d.toks[k].s, d.toks[k].e
 	sl := k
 	for sl > 0 && d.toks[sl].boundary < bSentence {
 		sl--
@@ -812,10 +860,25 @@ func (d *doc) factPeriod(k int) Period {
 		cl--
 	}
 	clauseStart := d.toks[cl].s
+	// right after the value and its noun, in the same clause
+	for i := range d.periods {
+		m := &d.periods[i]
+		if m.start < numEnd || m.yearless || m.plan || m.since || m.period.Grain == GrainRange {
+			continue
+		}
+		if m.start-numEnd < 30 && d.tokensBetween(numEnd, m.start) <= 2 && !d.boundaryBetween(numEnd, m.start, bClause) {
+			return d.anchor(m)
+		}
+		break
+	}
 	var near *periodMention
 	for i := range d.periods {
 		m := &d.periods[i]
 		if m.end > numStart || m.start < sentStart {
+			continue
+		}
+		if closesBetween(d.rs, m.end, numStart) {
+			near = nil // "(năm 2016 là 651 trạm), … 53 vị trí": the bracket is over
 			continue
 		}
 		near = m // the last one before the number in the sentence
@@ -823,34 +886,70 @@ func (d *doc) factPeriod(k int) Period {
 	if near == nil || near.plan || near.since {
 		return d.period
 	}
-	p := near.period
-	if near.yearless {
-		if d.period.IsZero() {
-			return Period{}
-		}
-		p = p.withYear(d.period.End.Year() + near.relative)
-	}
-	// a comparison right before the value ("cùng kỳ năm 2019 là 1.200")
-	if near.compare && (near.start >= clauseStart || d.tokensBetween(near.end, numStart) <= 3) {
-		if p.Grain == GrainYear && d.period.Grain != GrainYear && !d.period.IsZero() {
-			return d.period.withYear(p.End.Year())
-		}
-		return p
+	p := d.anchor(near)
+	if p.IsZero() {
+		return Period{}
 	}
 	if near.compare {
+		// "cùng kỳ năm 2019 là 1.200": only the value right after it
+		if !d.boundaryBetween(near.end, numStart, bStrong) && (near.start >= clauseStart || d.tokensBetween(near.end, numStart) <= 3) {
+			if p.Grain == GrainYear && d.period.Grain != GrainYear && !d.period.IsZero() {
+				return d.period.withYear(p.End.Year())
+			}
+			return p
+		}
 		return d.period
 	}
-	// a period leading the sentence or the clause governs its values
-	if near.start < clauseStart || near.end >= clauseStart {
-		if p.Grain == GrainYear && !d.period.IsZero() && d.period.Grain != GrainYear && p.End.Year() == d.period.End.Year() {
-			return d.period // "năm 2020" inside a half-year review of 2020
-		}
-		if !d.pub.IsZero() && p.Start.After(d.pub) {
-			return d.period
-		}
-		return p
+	if p.Grain == GrainYear && !d.period.IsZero() && d.period.Grain != GrainYear && p.End.Year() == d.period.End.Year() {
+		return d.period // "năm 2020" inside a half-year review of 2020
 	}
-	return d.period
+	if !d.pub.IsZero() && p.Start.After(d.pub) {
+		return d.period
+	}
+	return p
+}
+
+// anchor gives a yearless mention the document's year.
+func (d *doc) anchor(m *periodMention) Period {
+	if !m.yearless {
+		return m.period
+	}
+	if d.period.IsZero() {
+		return Period{}
+	}
+	return m.period.withYear(d.period.End.Year() + m.relative)
+}
+
+// boundaryBetween reports whether a boundary of at least strength b lies
+// between offsets a and z.
+func (d *doc) boundaryBetween(a, z, b int) bool {
+	for _, t := range d.toks {
+		if t.s > a && t.s <= z && t.boundary >= b {
+			return true
+		}
+		if t.s > z {
+			break
+		}
+	}
+	return false
+}
+
+// closesBetween reports whether a bracket opened before a closes between
+// offsets a and z.
+func closesBetween(rs []rune, a, z int) bool {
+	depth := 0
+	for i := a; i < z && i < len(rs); i++ {
+		switch rs[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tokensBetween counts the non-filler tokens between two offsets.

@@ -85,11 +85,11 @@ var mergeSQL = []struct{ name, sql string }{
 	{"facts", `INSERT INTO fact_indicator
 		SELECT $1, doc_key, province_code, indicator_code, period_key, value, denominator, qualifier,
 		       fact_unit, evidence, span_start, span_end, score
-		FROM stg_ranked WHERE rn = 1 ORDER BY doc_key, ord`},
+		FROM stg_ranked WHERE rn = 1`},
 	{"candidates", `INSERT INTO fact_candidate
 		SELECT $1, doc_key, province_code, indicator_code, period_key, value, denominator, qualifier,
 		       fact_unit, evidence, span_start, span_end, score
-		FROM stg_ranked WHERE rn > 1 ORDER BY doc_key, ord`},
+		FROM stg_ranked WHERE rn > 1`},
 	{"rejects", `INSERT INTO reject SELECT $1, doc, uri, stage, reason, detail, snippet FROM stg_reject`},
 	{"clear_doc", `DELETE FROM stg_doc`},
 	{"clear_fact", `DELETE FROM stg_fact`},
@@ -178,12 +178,6 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 	var seq, ord int64
 	for done := false; !done; {
 		var docs, rows int
-		t0 := time.Now()
-		defer func() {
-			if os.Getenv("CHISO_PROF") != "" {
-				fmt.Fprintln(os.Stderr, "batch", time.Since(t0))
-			}
-		}()
 		err := conn.Raw(func(dc any) error {
 			b, err := newBatch(dc.(driver.Conn))
 			if err != nil {
@@ -222,11 +216,7 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 			return err
 		}
 	}
-	t0 := time.Now()
 	fails, err := runChecks(ctx, conn, st.RunID)
-	if os.Getenv("CHISO_PROF") != "" {
-		fmt.Fprintln(os.Stderr, "checks", time.Since(t0))
-	}
 	if err != nil {
 		return err
 	}
@@ -252,11 +242,7 @@ func (w *Warehouse) merge(ctx context.Context, conn *sql.Conn, st *etl.RunStats)
 		} else if strings.Contains(m.sql, "$1") {
 			args = []any{st.RunID}
 		}
-		t0 := time.Now()
 		res, err := conn.ExecContext(ctx, m.sql, args...)
-		if os.Getenv("CHISO_PROF") != "" {
-			fmt.Fprintln(os.Stderr, "merge", m.name, time.Since(t0))
-		}
 		if err != nil {
 			return fmt.Errorf("warehouse: load: merge %s: %w", m.name, err)
 		}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
-	sqlfiles "github.com/chiso-vn/chiso/sql"
 	"github.com/chiso-vn/chiso/etl"
+	sqlfiles "github.com/chiso-vn/chiso/sql"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and sql/README.md")
@@ -359,13 +359,13 @@ func TestExportParquetRoundTrip(t *testing.T) {
 }
 
 func BenchmarkLoad(b *testing.B) {
-	const docs, perDoc = 200, 50
+	const docs, perDoc = 1000, 100
 	outs := make([]etl.Outcome, docs)
 	inds := []string{"bts_stations", "fines_vnd", "internet_subscribers", "trainees", "inspections"}
 	for i := range outs {
 		var fs []fx
 		for j := 0; j < perDoc; j++ {
-			fs = append(fs, f(fmt.Sprintf("%02d", []int{1, 42, 68, 67, 60}[j%5]), inds[j/10], yr, 2015+j%10, float64(i*perDoc+j)))
+			fs = append(fs, f(fmt.Sprintf("%02d", []int{1, 42, 68, 67, 60}[j%5]), inds[j/20], yr, 2006+j%20, float64(i*perDoc+j)))
 		}
 		outs[i] = outcome(fmt.Sprintf("doc_%04d", i), "", fs...)
 	}

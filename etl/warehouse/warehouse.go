@@ -19,8 +19,8 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
-	sqlfiles "github.com/chiso-vn/chiso/sql"
 	"github.com/chiso-vn/chiso/etl"
+	sqlfiles "github.com/chiso-vn/chiso/sql"
 )
 
 // Options configures Open.

@@ -8,8 +8,8 @@ import (
 	"reflect"
 	"testing"
 
-	sqlfiles "github.com/chiso-vn/chiso/sql"
 	"github.com/chiso-vn/chiso/etl"
+	sqlfiles "github.com/chiso-vn/chiso/sql"
 )
 
 func TestMigrationsApplyAndReapply(t *testing.T) {
