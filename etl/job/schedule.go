@@ -14,6 +14,7 @@ import (
 type Scheduler struct {
 	c      *cron.Cron
 	sched  cron.Schedule
+	loc    *time.Location
 	job    *Job
 	log    *slog.Logger
 	ctx    context.Context
@@ -33,7 +34,7 @@ func NewScheduler(j *Job, spec string, loc *time.Location, log *slog.Logger) (*S
 		return nil, fmt.Errorf("--etl.schedule %q: %w", spec, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Scheduler{job: j, sched: sched, log: log, ctx: ctx, cancel: cancel}
+	s := &Scheduler{job: j, sched: sched, loc: loc, log: log, ctx: ctx, cancel: cancel}
 	cl := cronLogger{log: log, skipped: func() {
 		if j.obs != nil {
 			j.obs.RunSkipped()
@@ -55,12 +56,12 @@ func (s *Scheduler) runOnce() {
 
 // Interval is the time between two consecutive scheduled runs after now.
 func (s *Scheduler) Interval(now time.Time) time.Duration {
-	a := s.sched.Next(now)
+	a := s.sched.Next(now.In(s.loc))
 	return s.sched.Next(a).Sub(a)
 }
 
 // Next is the next scheduled run after now.
-func (s *Scheduler) Next(now time.Time) time.Time { return s.sched.Next(now) }
+func (s *Scheduler) Next(now time.Time) time.Time { return s.sched.Next(now.In(s.loc)) }
 
 // Start starts the schedule. If lastSuccess is older than one schedule
 // interval it runs at once, since cron never replays missed runs.
