@@ -606,7 +606,7 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 				}
 				// the unit noun echoes the cue: "trạm … lên 1.245 trạm"
 				if k+1 <= cr && d.toks[k+1].w == c.words[0] && len(c.words) > 1 {
-					w += 1
+					w += 1.5
 				}
 				if w > beforeScore {
 					beforeScore, beforeCue = w, c.words

@@ -16,7 +16,10 @@ type periodMention struct {
 	since      bool // "từ năm 2019": a starting point, not a reporting period
 	yearless   bool // "6 tháng đầu năm" with the year left implicit
 	relative   int  // "năm qua"/"năm nay" = 0, "năm trước" = -1; valid when yearless
+	aside      bool // inside brackets
 }
+
+var reAsideCompare = regexp.MustCompile(`^\s*(la|dat|:|co)\b`)
 
 func day(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 
@@ -87,6 +90,10 @@ func findPeriods(f string) []periodMention {
 		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s)
 		m.compare = reCompare.MatchString(before) || reCompare.MatchString(before+" ")
 		m.since = reSince.MatchString(before)
+		m.aside = strings.LastIndex(before, "(") > strings.LastIndex(before, ")")
+		if m.aside && reAsideCompare.MatchString(f[e:min(len(f), e+12)]) {
+			m.compare = true // "(năm 2019 là 1.159 trạm)"
+		}
 		ms = append(ms, m)
 		return true
 	}
@@ -310,6 +317,9 @@ func docPeriod(f string, ms []periodMention, pub time.Time) Period {
 		w := 1.0
 		if m.start < 500 {
 			w += 1.5
+		}
+		if m.aside {
+			w *= 0.3
 		}
 		if clauseStart(f, m.start) {
 			w += 1 // "Năm 2021, công tác …" leads a paragraph of results
