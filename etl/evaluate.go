@@ -69,10 +69,10 @@ func ReadGold(r io.Reader) ([]GoldFact, error) {
 // Scores are the scorer's figures (same rules as ../shared/eval/score).
 type Scores struct {
 	Docs, Required, Extracted, TP, FP, FN int
-	Precision, Recall, F1                float64
-	QualifierAccuracy, ProvinceAccuracy  float64
-	FalsePositives                       []Fact
-	FalseNegatives                       []GoldFact
+	Precision, Recall, F1                 float64
+	QualifierAccuracy, ProvinceAccuracy   float64
+	FalsePositives                        []Fact
+	FalseNegatives                        []GoldFact
 }
 
 func (s Scores) String() string {

@@ -766,10 +766,10 @@ func (d *doc) wordsString(a, b int) string {
 }
 
 var (
-	planWords     = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}}
+	planWords = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}}
 	// strongPlanWords make a whole sentence a plan up to the number
 	strongPlanWords = [][]string{{"phan", "dau"}, {"du", "kien"}, {"dinh", "huong"}, {"phuong", "huong"}, {"tam", "nhin"}, {"muc", "tieu"}}
-	nationalWords = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
+	nationalWords   = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
 )
 
 // contextVeto rejects a classified number whose clause is a plan or target,

@@ -81,12 +81,12 @@ func TestScanNumbers(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	for in, want := range map[string]string{
-		"Hòa Bình":        "hoa binh",
-		"Đắk Lắk":         "dak lak",
-		"THUÊ BAO":        "thue bao",
-		"hoà":             "hoa",
-		"Nguyễn Thị Ứng":  "nguyen thi ung",
-		"Thừa Thiên Huế":  "thua thien hue",
+		"Hòa Bình":       "hoa binh",
+		"Đắk Lắk":        "dak lak",
+		"THUÊ BAO":       "thue bao",
+		"hoà":            "hoa",
+		"Nguyễn Thị Ứng": "nguyen thi ung",
+		"Thừa Thiên Huế": "thua thien hue",
 		"trạm BTS 3G/4G": "tram bts 3g/4g",
 	} {
 		if got := Fold(NFC(in)); got != want {

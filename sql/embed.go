@@ -8,5 +8,5 @@ import "embed"
 // FS holds schema/ (ordered migrations), views/ (re-created on every open),
 // checks/ (data tests that return offending rows) and queries/ (examples).
 //
-//go:embed schema/*.sql views/*.sql queries/*.sql checks/*.sql
+//go:embed schema/*.sql views/*.sql queries/*.sql checks/*.sql review/*.sql
 var FS embed.FS
