@@ -42,14 +42,18 @@ var (
 	reQuarter  = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)(?:\s*/\s*|\s+nam\s+|\s+)(\d{4})`)
 	reQuarterY = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)\b`)
 	reMonth    = regexp.MustCompile(`\bthang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})`)
+	reMonthY   = regexp.MustCompile(`\b(trong|ket qua|bao cao|so ket|tinh hinh|hoat dong|cong tac)( cong tac)? thang\s+(\d{1,2})\b`)
+	reMonths   = regexp.MustCompile(`\btu (?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:/(\d{4}))? (?:den|toi) (?:het |cuoi )?(?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:\s*/\s*(\d{4})|\s+nam\s+(\d{4}))?`)
 	reYear     = regexp.MustCompile(`\bnam\s+(\d{4})\b`)
 	reRange    = regexp.MustCompile(`\b(giai doan|thoi ky|nhiem ky|tu nam)\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
 	reAsOf     = regexp.MustCompile(`\b(?:tinh den|den het|tinh toi|den)\s+(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
 	reRelYear  = regexp.MustCompile(`\b(nam qua|nam nay|trong nam|nam truoc|nam ngoai)\b`)
 	// words that make a following period a plan or a target
-	rePlanBefore = regexp.MustCompile(`((phuong huong|ke hoach|muc tieu|phan dau|dinh huong|chi tieu|du kien|nhiem vu trong tam|trien khai cong tac|tam nhin|de ra|dat ra)[^.;\n]{0,40}|\b(den|toi|truoc)\s*)$`)
-	reCompare    = regexp.MustCompile(`(cung ky|so voi|so cung ky|tang so voi|giam so voi)\s*$`)
-	reSince      = regexp.MustCompile(`(tu|ke tu|bat dau tu|truoc|sau)\s*$`)
+	rePlanBefore   = regexp.MustCompile(`((phuong huong|ke hoach|muc tieu|phan dau|dinh huong|chi tieu|du kien|nhiem vu trong tam|trien khai cong tac|tam nhin|de ra|dat ra)[^.;\n]{0,40}|\b(den|toi|truoc)\s*)$`)
+	reTaskBefore   = regexp.MustCompile(`nhiem vu[^.;\n]{0,25}$`)
+	reReviewBefore = regexp.MustCompile(`(ket qua|thuc hien|hoan thanh|danh gia)[^.;\n]{0,30}nhiem vu[^.;\n]{0,25}$`)
+	reCompare      = regexp.MustCompile(`(cung ky|so voi|so cung ky|tang so voi|giam so voi)\s*$`)
+	reSince        = regexp.MustCompile(`(tu|ke tu|bat dau tu|truoc|sau)\s*$`)
 )
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
@@ -87,7 +91,8 @@ func findPeriods(f string) []periodMention {
 			lo = 0
 		}
 		before := f[lo:s]
-		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s)
+		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s) ||
+			reTaskBefore.MatchString(before) && !reReviewBefore.MatchString(before)
 		m.compare = reCompare.MatchString(before) || reCompare.MatchString(before+" ")
 		m.since = reSince.MatchString(before)
 		m.aside = strings.LastIndex(before, "(") > strings.LastIndex(before, ")")
@@ -157,10 +162,33 @@ func findPeriods(f string) []periodMention {
 		}
 		add(x[0], x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
 	}
+	for _, x := range reMonths.FindAllStringSubmatchIndex(f, -1) {
+		m1, m2 := atoi(f[x[2]:x[3]]), atoi(f[x[6]:x[7]])
+		if m1 < 1 || m2 > 12 || m1 >= m2 {
+			continue
+		}
+		y, yearless := 2000, true
+		for _, g := range []int{4, 8, 10} {
+			if x[g] >= 0 {
+				y, yearless = atoi(f[x[g]:x[g+1]]), false
+			}
+		}
+		g := GrainMonths
+		if m1 == 1 {
+			g = GrainYTD
+		}
+		add(x[0], x[1], Period{day(y, m1, 1), monthEnd(y, m2), g}, yearless)
+	}
 	for _, x := range reMonth.FindAllStringSubmatchIndex(f, -1) {
 		m, y := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
 		if m >= 1 && m <= 12 {
 			add(x[0], x[1], Period{day(y, m, 1), monthEnd(y, m), GrainMonth}, false)
+		}
+	}
+	for _, x := range reMonthY.FindAllStringSubmatchIndex(f, -1) {
+		m := atoi(f[x[6]:x[7]])
+		if m >= 1 && m <= 12 && !strings.HasPrefix(f[x[7]:], "/") && !strings.HasPrefix(strings.TrimLeft(f[x[7]:], " "), "nam") {
+			add(x[6]-len("thang "), x[7], Period{day(2000, m, 1), monthEnd(2000, m), GrainMonth}, true)
 		}
 	}
 	for _, x := range reAsOf.FindAllStringSubmatchIndex(f, -1) {
@@ -371,7 +399,9 @@ func docPeriod(f string, ms []periodMention, pub time.Time) Period {
 	}
 	var best *vote
 	for _, v := range votes {
-		if best == nil || v.w > best.w || v.w == best.w && v.p.End.After(best.p.End) {
+		// ties go to the earlier period: a report looks back on it and
+		// ahead to the next
+		if best == nil || v.w > best.w || v.w == best.w && v.p.End.Before(best.p.End) {
 			best = v
 		}
 	}

@@ -65,6 +65,7 @@ const (
 	GrainMonth   Grain = "month"
 	GrainYTD     Grain = "year_to_date" // e.g. "9 tháng đầu năm"
 	GrainRange   Grain = "multi_year"   // e.g. "giai đoạn 2021–2025"
+	GrainMonths  Grain = "months"       // e.g. "từ tháng 7 đến tháng 11/2025"
 	GrainDay     Grain = "day"          // a stock "tính đến 30/6"
 )
 
