@@ -52,6 +52,7 @@ var (
 	rePlanBefore   = regexp.MustCompile(`((phuong huong|ke hoach|muc tieu|phan dau|dinh huong|chi tieu|du kien|nhiem vu trong tam|trien khai cong tac|tam nhin|de ra|dat ra)[^.;\n]{0,40}|\b(den|toi|truoc)\s*)$`)
 	reTaskBefore   = regexp.MustCompile(`nhiem vu[^.;\n]{0,25}$`)
 	reReviewBefore = regexp.MustCompile(`(ket qua|thuc hien|hoan thanh|danh gia)[^.;\n]{0,30}nhiem vu[^.;\n]{0,25}$`)
+	reDayBefore    = regexp.MustCompile(`ngay\s+\d{1,2}\s*$`)
 	reCompare      = regexp.MustCompile(`(cung ky|so voi|so cung ky|tang so voi|giam so voi)\s*$`)
 	reSince        = regexp.MustCompile(`(tu|ke tu|bat dau tu|truoc|sau)\s*$`)
 )
@@ -81,6 +82,13 @@ func findPeriods(f string) []periodMention {
 			if taken[k] {
 				return false
 			}
+		}
+		if reDayBefore.MatchString(f[max(0, s-12):s]) {
+			// "ngày 25 tháng 12 năm 2023" is a date, not a reporting period
+			for k := s; k < e; k++ {
+				taken[k] = true
+			}
+			return false
 		}
 		for k := s; k < e; k++ {
 			taken[k] = true

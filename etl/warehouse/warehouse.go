@@ -58,6 +58,10 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	q.Set("autoload_known_extensions", "false")
 	db, err := sql.Open("duckdb", o.Path+"?"+q.Encode())
 	if err != nil {
+		// Another process holds the file: say which one (lock.go), fail fast.
+		if le := asLockError(o.Path, err); le != nil {
+			return nil, le
+		}
 		return nil, fmt.Errorf("warehouse: open %s: %w", o.Path, err)
 	}
 	// One file, one *sql.DB; a few connections let readers (exporter) run
