@@ -110,6 +110,8 @@ func cueWords(s string) []string {
 	return out
 }
 
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
 func isTokWord(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '&' }
 
 // foldASCII folds text to lower-case ASCII, one byte per rune, so regular
@@ -354,7 +356,7 @@ func (d *doc) tokenize(x *Extractor) {
 			if i+1 >= n || f[i+1] == ' ' || f[i+1] == '\n' || f[i+1] == '.' {
 				boundary = max(boundary, bSentence)
 			}
-		case c == ';' || c == '-' && i > 0 && f[i-1] == ' ' && i+1 < n && f[i+1] == ' ':
+		case c == ';' || c == '-' && i > 1 && f[i-1] == ' ' && i+2 < n && f[i+1] == ' ' && !(isDigitByte(f[i-2]) && isDigitByte(f[i+2])):
 			boundary = max(boundary, bStrong)
 		case c == ',' || c == '(' || c == ')' || c == ':' || c == '"' || c == '[' || c == ']' || c == '*':
 			boundary = max(boundary, bClause)
@@ -522,6 +524,14 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 		sr++
 	}
 	sentence := d.wordsString(sl, sr)
+	gl, gr := k, k // the ";"-segment
+	for gl > sl && d.toks[gl].boundary < bStrong {
+		gl--
+	}
+	for gr < sr && d.toks[gr+1].boundary < bStrong {
+		gr++
+	}
+	segment := d.wordsString(gl, gr)
 
 	var best *Indicator
 	bestScore, second := 0.0, 0.0
@@ -649,8 +659,12 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 		}
 		ctx := 0.0
 		for _, c := range r.context {
-			if strings.Contains(" "+sentence+" ", " "+strings.Join(c.words, " ")+" ") {
-				ctx += 0.75
+			phrase := " " + strings.Join(c.words, " ") + " "
+			switch {
+			case strings.Contains(" "+segment+" ", phrase):
+				ctx += 0.75 // in the same ";"-segment as the number
+			case strings.Contains(" "+sentence+" ", phrase):
+				ctx += 0.25
 			}
 		}
 		score := afterScore + beforeScore + math.Min(ctx, 1.5)
@@ -689,7 +703,7 @@ func (d *doc) inPeriod(m int) bool {
 var neutralAfter = map[string]bool{
 	"so": true, "va": true, "trong": true, "tang": true, "giam": true, "nam": true, "tai": true, "tren": true, "o": true,
 	"theo": true, "tu": true, "den": true, "vao": true, "nhu": true, "thi": true, "ma": true, "nen": true, "nhung": true,
-	"tb": true, "thue": true, "bao": true, "tro": true, "ve": true, "/": true,
+	"tb": true, "thue": true, "bao": true, "tro": true, "ve": true, "/": true, "tong": true,
 }
 
 // coverageHead is true for "142/142 xã" and "100% khu dân cư": a share of

@@ -53,39 +53,36 @@ type tableRow struct {
 	values []cell
 }
 
-// findTables returns the rows of the year-column tables of a text.
+// findTables returns the rows of the year-column tables of a text. The
+// header is a "|" line of years or one year per line; each row is a "|"
+// line or a label line followed by one value line per year.
 func findTables(rs []rune) []tableRow {
 	lines := splitLines(rs)
 	var rows []tableRow
 	for i := 0; i < len(lines); i++ {
-		// header as one "|" line: "Chỉ tiêu | 2020 | 2021 | 2022"
-		if years := pipeYears(lines[i].text); len(years) >= 2 {
-			j := i + 1
-			for ; j < len(lines); j++ {
-				label, vals, ok := pipeRow(lines[j], rs, len(years))
-				if !ok {
+		years := pipeYears(lines[i].text)
+		j := i + 1
+		if len(years) < 2 {
+			years = nil
+			j = i
+			for j < len(lines) {
+				m := reYearCell.FindStringSubmatch(strings.ToLower(lines[j].text))
+				if m == nil {
 					break
 				}
+				years = append(years, atoi(m[1]))
+				j++
+			}
+			if len(years) < 2 || !increasing(years) {
+				continue
+			}
+		}
+		for j < len(lines) {
+			if label, vals, ok := pipeRow(lines[j], rs, len(years)); ok {
 				rows = append(rows, tableRow{label: label, years: years, values: vals})
+				j++
+				continue
 			}
-			i = j - 1
-			continue
-		}
-		// header as one year per line
-		var years []int
-		j := i
-		for j < len(lines) {
-			m := reYearCell.FindStringSubmatch(strings.ToLower(lines[j].text))
-			if m == nil {
-				break
-			}
-			years = append(years, atoi(m[1]))
-			j++
-		}
-		if len(years) < 2 || !increasing(years) {
-			continue
-		}
-		for j < len(lines) {
 			label := lines[j]
 			if label.text == "" || reValueCell.MatchString(label.text) || j+len(years) >= len(lines) {
 				break

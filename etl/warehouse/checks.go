@@ -39,6 +39,23 @@ func runChecks(ctx context.Context, conn *sql.Conn, runID int64) (int, error) {
 	return fails, nil
 }
 
+// carryChecks copies the check results of the last run that has any to
+// this run: used when a run changed no document, so no result can differ.
+// It returns how many of them found rows.
+func carryChecks(ctx context.Context, conn *sql.Conn, runID int64) (int, error) {
+	if _, err := conn.ExecContext(ctx, `INSERT INTO data_check_result
+		SELECT $1, check_name, failing_rows FROM data_check_result
+		WHERE run_id = (SELECT max(run_id) FROM data_check_result WHERE run_id < $1)`, runID); err != nil {
+		return 0, fmt.Errorf("warehouse: carry check results: %w", err)
+	}
+	var fails int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM data_check_result WHERE run_id = $1 AND failing_rows > 0`,
+		runID).Scan(&fails); err != nil {
+		return 0, fmt.Errorf("warehouse: carry check results: %w", err)
+	}
+	return fails, nil
+}
+
 // querier is what both *sql.DB and *sql.Conn offer.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

@@ -17,85 +17,45 @@ import (
 	"github.com/chiso-vn/chiso/etl"
 )
 
-// Staging tables are per-connection temp tables filled by the Appender; the
-// star schema is then written from them by set-based SQL.
+// The load path, in short: documents are staged by the Appender into a
+// per-connection temp table and merged into dim_document by a few set-based
+// statements per batch; facts, candidates and rejects are appended straight
+// into their final tables, inside the run's one transaction. Everything a
+// row needs (doc_key, period_key, the grain's winner) is resolved in Go
+// beforehand, so no statement ranks, joins or re-reads the facts. A changed
+// document's old facts are deleted by one statement per batch before its new
+// facts are appended; unchanged documents cost one staged key each and a
+// single UPDATE at the end of the run.
 var stagingDDL = []string{
 	`CREATE OR REPLACE TEMP TABLE stg_doc (
-		seq BIGINT, doc VARCHAR, status VARCHAR, uri VARCHAR, sha256 VARCHAR, title VARCHAR,
+		doc_key INTEGER, doc VARCHAR, existed BOOLEAN, uri VARCHAR, sha256 VARCHAR, title VARCHAR,
 		published_date DATE, bytes BIGINT, format VARCHAR, encoding VARCHAR, etag VARCHAR,
 		last_modified VARCHAR, text VARCHAR)`,
-	`CREATE OR REPLACE TEMP TABLE stg_fact (
-		seq BIGINT, ord BIGINT, doc VARCHAR, is_candidate BOOLEAN, province_code VARCHAR, indicator_code VARCHAR,
-		start_date DATE, end_date DATE, granularity VARCHAR, value DOUBLE, denominator DOUBLE,
-		qualifier VARCHAR, unit VARCHAR, evidence VARCHAR, span_start BIGINT, span_end BIGINT, score DOUBLE)`,
-	`CREATE OR REPLACE TEMP TABLE stg_reject (
-		doc VARCHAR, uri VARCHAR, stage VARCHAR, reason VARCHAR, detail VARCHAR, snippet VARCHAR)`,
+	`CREATE OR REPLACE TEMP TABLE stg_seen (doc_key INTEGER)`,
 }
 
-// Batch bounds: staging is merged into the star schema whenever either is
-// reached, so memory stays independent of the corpus size.
-const (
-	batchDocs = 1000
-	batchRows = 200_000
-)
+// batchDocs bounds the outcomes held in memory between two merges, so
+// memory stays independent of the corpus size.
+const batchDocs = 2000
 
-// The merge of one staged batch, in order. $1 is the run id, $2 the
-// extractor version. Each statement is set-based; none loops over rows.
-var mergeSQL = []struct{ name, sql string }{
-	// A document seen twice in one batch: the later outcome wins.
-	{"dedupe", `DELETE FROM stg_doc WHERE seq NOT IN (SELECT max(seq) FROM stg_doc GROUP BY doc)`},
-	{"dedupe_facts", `DELETE FROM stg_fact WHERE seq NOT IN (SELECT seq FROM stg_doc)`},
-	// Unchanged and rejected documents are only marked as seen: a rejected
-	// new version keeps the facts of the old one.
-	{"seen", `UPDATE dim_document SET last_seen_run = $1
-		FROM stg_doc s WHERE dim_document.doc = s.doc AND s.status <> 'loaded'`},
-	{"update_docs", `UPDATE dim_document SET uri = s.uri, sha256 = s.sha256, title = s.title,
+// Per-batch statements, run only when the batch needs them. $1 is the run
+// id, $2 the extractor version.
+const (
+	sqlDeleteFacts      = `DELETE FROM fact_indicator WHERE doc_key IN (SELECT doc_key FROM stg_doc WHERE existed)`
+	sqlDeleteCandidates = `DELETE FROM fact_candidate WHERE doc_key IN (SELECT doc_key FROM stg_doc WHERE existed)`
+	sqlUpdateDocs       = `UPDATE dim_document SET uri = s.uri, sha256 = s.sha256, title = s.title,
 		published_date = s.published_date, bytes = s.bytes, format = s.format, encoding = s.encoding,
 		etag = s.etag, last_modified = s.last_modified, extractor_version = $2,
 		last_seen_run = $1, loaded_run = $1, text = s.text
-		FROM stg_doc s WHERE dim_document.doc = s.doc AND s.status = 'loaded'`},
-	{"insert_docs", `INSERT INTO dim_document (doc, uri, sha256, title, published_date, bytes, format, encoding,
+		FROM stg_doc s WHERE dim_document.doc_key = s.doc_key AND s.existed`
+	sqlInsertDocs = `INSERT INTO dim_document (doc_key, doc, uri, sha256, title, published_date, bytes, format, encoding,
 		etag, last_modified, extractor_version, first_seen_run, last_seen_run, loaded_run, text)
-		SELECT s.doc, s.uri, s.sha256, s.title, s.published_date, s.bytes, s.format, s.encoding,
-		       s.etag, s.last_modified, $2, $1, $1, $1, s.text
-		FROM stg_doc s
-		WHERE s.status = 'loaded' AND NOT EXISTS (SELECT 1 FROM dim_document d WHERE d.doc = s.doc)
-		ORDER BY s.seq`},
-	{"periods", `INSERT INTO dim_period (start_date, end_date, granularity)
-		SELECT DISTINCT s.start_date, s.end_date, s.granularity FROM stg_fact s
-		WHERE NOT EXISTS (SELECT 1 FROM dim_period p WHERE p.start_date = s.start_date
-		                  AND p.end_date = s.end_date AND p.granularity = s.granularity)
-		ORDER BY 1, 2, 3`},
-	// A reloaded document replaces all its facts and candidates.
-	{"delete_facts", `DELETE FROM fact_indicator WHERE doc_key IN (
-		SELECT d.doc_key FROM dim_document d JOIN stg_doc s ON s.doc = d.doc WHERE s.status = 'loaded')`},
-	{"delete_candidates", `DELETE FROM fact_candidate WHERE doc_key IN (
-		SELECT d.doc_key FROM dim_document d JOIN stg_doc s ON s.doc = d.doc WHERE s.status = 'loaded')`},
-	// Facts keep the grain: the best-scored reading per document × province
-	// × indicator × period wins, the others become candidates.
-	{"rank", `CREATE OR REPLACE TEMP TABLE stg_ranked AS
-		SELECT d.doc_key, s.*, p.period_key, coalesce(nullif(s.unit, ''), i.unit) AS fact_unit,
-		       CASE WHEN s.is_candidate THEN 2 ELSE row_number() OVER (
-		           PARTITION BY d.doc_key, s.province_code, s.indicator_code, p.period_key, s.is_candidate
-		           ORDER BY s.score DESC, s.ord) END AS rn
-		FROM stg_fact s
-		JOIN dim_document d ON d.doc = s.doc
-		JOIN dim_period p ON p.start_date = s.start_date AND p.end_date = s.end_date AND p.granularity = s.granularity
-		LEFT JOIN dim_indicator i ON i.code = s.indicator_code`},
-	{"facts", `INSERT INTO fact_indicator
-		SELECT $1, doc_key, province_code, indicator_code, period_key, value, denominator, qualifier,
-		       fact_unit, evidence, span_start, span_end, score
-		FROM stg_ranked WHERE rn = 1`},
-	{"candidates", `INSERT INTO fact_candidate
-		SELECT $1, doc_key, province_code, indicator_code, period_key, value, denominator, qualifier,
-		       fact_unit, evidence, span_start, span_end, score
-		FROM stg_ranked WHERE rn > 1`},
-	{"rejects", `INSERT INTO reject SELECT $1, doc, uri, stage, reason, detail, snippet FROM stg_reject`},
-	{"clear_doc", `DELETE FROM stg_doc`},
-	{"clear_fact", `DELETE FROM stg_fact`},
-	{"clear_reject", `DELETE FROM stg_reject`},
-	{"clear_ranked", `DROP TABLE stg_ranked`},
-}
+		SELECT doc_key, doc, uri, sha256, title, published_date, bytes, format, encoding,
+		       etag, last_modified, $2, $1, $1, $1, text
+		FROM stg_doc WHERE NOT existed ORDER BY doc_key`
+	sqlClearDocs = `DELETE FROM stg_doc`
+	sqlSeen      = `UPDATE dim_document SET last_seen_run = $1 WHERE doc_key IN (SELECT doc_key FROM stg_seen)`
+)
 
 // Load writes one run. The run row is committed first as "running"; all
 // the rest happens in one transaction that either commits with status
@@ -150,9 +110,15 @@ func (w *Warehouse) Load(ctx context.Context, outcomes <-chan etl.Outcome) (etl.
 	st.Status = etl.RunSuccess
 	st.Finished = time.Now().UTC()
 	st.StageSeconds[etl.StageLoad] = time.Since(start).Seconds()
+	for _, ddl := range []string{`DROP TABLE IF EXISTS stg_doc`, `DROP TABLE IF EXISTS stg_seen`} {
+		conn.ExecContext(ctx, ddl) // the pooled connection should not keep staging memory
+	}
 	// The data is committed; a failed checkpoint only delays WAL folding.
-	if _, err := conn.ExecContext(ctx, `CHECKPOINT`); err != nil {
-		slog.Warn("warehouse: checkpoint after load", "run", st.RunID, "err", err)
+	// A run that changed no document leaves little WAL: skip the checkpoint.
+	if st.DocsLoaded > 0 {
+		if _, err := conn.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			slog.Warn("warehouse: checkpoint after load", "run", st.RunID, "err", err)
+		}
 	}
 	return st, nil
 }
@@ -174,57 +140,79 @@ func (w *Warehouse) abort(conn *sql.Conn, st *etl.RunStats, inTx bool, cause err
 	return cause
 }
 
+// periodID is the natural key of dim_period.
+type periodID struct {
+	start, end time.Time
+	grain      etl.Grain
+}
+
+// loader is the state of one run inside its transaction.
+type loader struct {
+	w    *Warehouse
+	conn *sql.Conn
+	st   *etl.RunStats
+	// keys maps every document in dim_document (and those inserted by this
+	// run) to its doc_key; periods does the same for dim_period.
+	keys    map[string]int64
+	periods map[periodID]int64
+	seen    []int64 // unchanged or rejected documents already in dim_document
+}
+
 func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-chan etl.Outcome, st *etl.RunStats) error {
-	var seq, ord int64
-	for done := false; !done; {
-		var docs, rows int
-		err := conn.Raw(func(dc any) error {
-			b, err := newBatch(dc.(driver.Conn))
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			for docs < batchDocs && rows < batchRows {
-				var o etl.Outcome
-				var ok bool
-				select {
-				case <-ctx.Done():
-					return ctx.Err()
-				case o, ok = <-outcomes:
-				}
-				if !ok {
-					done = true
-					break
-				}
-				seq++
-				n, err := b.add(o, seq, &ord, st)
-				if err != nil {
-					return err
-				}
-				docs++
-				rows += n
-			}
-			return b.flush()
-		})
-		if err != nil {
-			return fmt.Errorf("warehouse: load: %w", err)
-		}
-		if docs == 0 {
-			continue
-		}
-		if err := w.merge(ctx, conn, st); err != nil {
-			return err
-		}
-	}
-	fails, err := runChecks(ctx, conn, st.RunID)
-	if err != nil {
+	l := &loader{w: w, conn: conn, st: st, keys: map[string]int64{}, periods: map[periodID]int64{}}
+	if err := l.readKeys(ctx); err != nil {
 		return err
 	}
-	st.DataCheckFailures = fails
+	buf := make([]etl.Outcome, 0, batchDocs)
+	for done := false; !done; {
+		buf = buf[:0]
+		for len(buf) < batchDocs {
+			var o etl.Outcome
+			var ok bool
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("warehouse: load: %w", ctx.Err())
+			case o, ok = <-outcomes:
+			}
+			if !ok {
+				done = true
+				break
+			}
+			buf = append(buf, o)
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		if err := l.batch(ctx, buf); err != nil {
+			return err
+		}
+		clear(buf) // drop references to texts before waiting for the next batch
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("warehouse: load: %w", err)
+	}
+	if err := l.markSeen(ctx); err != nil {
+		return err
+	}
+	if st.DocsLoaded > 0 {
+		fails, err := runChecks(ctx, conn, st.RunID)
+		if err != nil {
+			return err
+		}
+		st.DataCheckFailures = fails
+	} else {
+		// No document changed, so neither did any check's result: carry the
+		// last results over instead of scanning the fact table again.
+		fails, err := carryChecks(ctx, conn, st.RunID)
+		if err != nil {
+			return err
+		}
+		st.DataCheckFailures = fails
+	}
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM fact_indicator`).Scan(&st.TotalFacts); err != nil {
 		return fmt.Errorf("warehouse: load: count facts: %w", err)
 	}
-	_, err = conn.ExecContext(ctx, `UPDATE load_run SET status = 'success', finished_at = $1, docs_seen = $2,
+	_, err := conn.ExecContext(ctx, `UPDATE load_run SET status = 'success', finished_at = $1, docs_seen = $2,
 		docs_loaded = $3, docs_unchanged = $4, docs_rejected = $5, facts = $6, data_check_failures = $7
 		WHERE run_id = $8`, time.Now().UTC(), st.DocsSeen, st.DocsLoaded, st.DocsUnchanged, st.DocsRejected,
 		st.Facts, st.DataCheckFailures, st.RunID)
@@ -234,129 +222,393 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 	return nil
 }
 
-func (w *Warehouse) merge(ctx context.Context, conn *sql.Conn, st *etl.RunStats) error {
-	for _, m := range mergeSQL {
-		var args []any
-		if strings.Contains(m.sql, "$2") {
-			args = []any{st.RunID, w.opts.ExtractorVersion}
-		} else if strings.Contains(m.sql, "$1") {
-			args = []any{st.RunID}
+// readKeys snapshots the document and period keys inside the transaction.
+func (l *loader) readKeys(ctx context.Context) error {
+	rows, err := l.conn.QueryContext(ctx, `SELECT doc, doc_key FROM dim_document`)
+	if err != nil {
+		return fmt.Errorf("warehouse: load: read documents: %w", err)
+	}
+	for rows.Next() {
+		var doc string
+		var k int64
+		if err := rows.Scan(&doc, &k); err != nil {
+			rows.Close()
+			return err
 		}
-		res, err := conn.ExecContext(ctx, m.sql, args...)
+		l.keys[doc] = k
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = l.conn.QueryContext(ctx, `SELECT period_key, start_date, end_date, granularity FROM dim_period`)
+	if err != nil {
+		return fmt.Errorf("warehouse: load: read periods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		var p periodID
+		var g string
+		if err := rows.Scan(&k, &p.start, &p.end, &g); err != nil {
+			return err
+		}
+		p.grain = etl.Grain(g)
+		l.periods[periodOf(p.start, p.end, p.grain)] = k
+	}
+	return rows.Err()
+}
+
+func periodOf(s, e time.Time, g etl.Grain) periodID {
+	return periodID{s.UTC().Truncate(24 * time.Hour), e.UTC().Truncate(24 * time.Hour), g}
+}
+
+// docRow is one loaded document of a batch with its resolved key.
+type docRow struct {
+	o       *etl.Outcome
+	key     int64
+	existed bool
+	facts   []etl.Fact // winners of the grain
+	cands   []etl.Fact
+}
+
+// batch writes one batch of outcomes.
+func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
+	st := l.st
+	// Validate and count; within a batch the later outcome of a document wins.
+	last := make(map[string]int, len(outs))
+	for i := range outs {
+		o := &outs[i]
+		if o.Doc == nil || o.Doc.ID == "" {
+			return errors.New("warehouse: load: invalid outcome: no document id")
+		}
+		st.DocsSeen++
+		for _, r := range o.Rejects {
+			st.RejectsByReason[r.Reason]++
+		}
+		switch o.Status {
+		case etl.StatusUnchanged:
+			st.DocsUnchanged++
+		case etl.StatusRejected:
+			st.DocsRejected++
+		case etl.StatusLoaded:
+			st.DocsLoaded++
+		default:
+			return fmt.Errorf("warehouse: load: invalid outcome %s: status %q", o.Doc.ID, o.Status)
+		}
+		last[o.Doc.ID] = i
+	}
+	var docs []docRow
+	var newDocs int
+	var newPeriods []periodID
+	for i := range outs {
+		o := &outs[i]
+		if last[o.Doc.ID] != i {
+			continue
+		}
+		key, existed := l.keys[o.Doc.ID]
+		if o.Status != etl.StatusLoaded {
+			if existed {
+				l.seen = append(l.seen, key)
+			}
+			continue
+		}
+		d := docRow{o: o, key: key, existed: existed}
+		if !existed {
+			newDocs++
+		}
+		if o.Extraction != nil {
+			for _, set := range [][]etl.Fact{o.Extraction.Facts, o.Extraction.Candidates} {
+				for _, f := range set {
+					if err := validFact(f); err != nil {
+						return fmt.Errorf("warehouse: load: invalid fact in %s: %w", o.Doc.ID, err)
+					}
+					p := periodOf(f.Period.Start, f.Period.End, f.Period.Grain)
+					if _, ok := l.periods[p]; !ok {
+						l.periods[p] = 0
+						newPeriods = append(newPeriods, p)
+					}
+				}
+			}
+			d.facts, d.cands = keepGrain(o.Extraction.Facts, o.Extraction.Candidates)
+		}
+		docs = append(docs, d)
+	}
+	if err := l.addPeriods(ctx, newPeriods); err != nil {
+		return err
+	}
+	if newDocs > 0 {
+		keys, err := l.reserveKeys(ctx, newDocs)
 		if err != nil {
-			return fmt.Errorf("warehouse: load: merge %s: %w", m.name, err)
+			return err
 		}
-		switch m.name {
-		case "facts", "candidates":
-			n, _ := res.RowsAffected()
-			if m.name == "facts" {
-				st.Facts += int(n)
-			} else {
-				st.Candidates += int(n)
+		for i := range docs {
+			if !docs[i].existed {
+				docs[i].key, keys = keys[0], keys[1:]
+				l.keys[docs[i].o.Doc.ID] = docs[i].key
 			}
 		}
 	}
+	// Stage the documents, merge them, then append their rows.
+	if len(docs) > 0 {
+		if err := l.raw(func(c driver.Conn) error { return stageDocs(c, docs) }); err != nil {
+			return fmt.Errorf("warehouse: load: stage documents: %w", err)
+		}
+		stmts := []string{}
+		if len(docs) > newDocs {
+			stmts = append(stmts, sqlDeleteFacts, sqlDeleteCandidates, sqlUpdateDocs)
+		}
+		if newDocs > 0 {
+			stmts = append(stmts, sqlInsertDocs)
+		}
+		stmts = append(stmts, sqlClearDocs)
+		for _, q := range stmts {
+			var args []any
+			if strings.Contains(q, "$2") {
+				args = []any{st.RunID, l.w.opts.ExtractorVersion}
+			}
+			if _, err := l.conn.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("warehouse: load: merge documents: %w", err)
+			}
+		}
+	}
+	return l.raw(func(c driver.Conn) error { return l.appendRows(c, outs, docs) })
+}
+
+func (l *loader) raw(f func(driver.Conn) error) error {
+	return l.conn.Raw(func(dc any) error { return f(dc.(driver.Conn)) })
+}
+
+// keepGrain keeps one fact per province × indicator × period, the
+// best-scored (the first on ties); the others become candidates.
+func keepGrain(facts, cands []etl.Fact) ([]etl.Fact, []etl.Fact) {
+	type grain struct {
+		prov, ind string
+		p         periodID
+	}
+	if len(facts) < 2 {
+		return facts, cands
+	}
+	best := make(map[grain]int, len(facts))
+	dup := false
+	for i, f := range facts {
+		g := grain{f.ProvinceCode, f.Indicator, periodOf(f.Period.Start, f.Period.End, f.Period.Grain)}
+		j, ok := best[g]
+		if !ok {
+			best[g] = i
+			continue
+		}
+		dup = true
+		if f.Score > facts[j].Score {
+			best[g] = i
+		}
+	}
+	if !dup {
+		return facts, cands
+	}
+	var keep []etl.Fact
+	out := append([]etl.Fact(nil), cands...)
+	for i, f := range facts {
+		g := grain{f.ProvinceCode, f.Indicator, periodOf(f.Period.Start, f.Period.End, f.Period.Grain)}
+		if best[g] == i {
+			keep = append(keep, f)
+		} else {
+			out = append(out, f)
+		}
+	}
+	return keep, out
+}
+
+// addPeriods inserts periods not yet in dim_period and learns their keys.
+func (l *loader) addPeriods(ctx context.Context, ps []periodID) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 3*len(ps))
+	for _, p := range ps {
+		args = append(args, p.start, p.end, string(p.grain))
+	}
+	rows, err := l.conn.QueryContext(ctx, `INSERT INTO dim_period (start_date, end_date, granularity)
+		SELECT s, e, g FROM (VALUES `+tuples(len(ps), "(?::DATE, ?::DATE, ?)")+`) v(s, e, g)
+		RETURNING period_key, start_date, end_date, granularity`, args...)
+	if err != nil {
+		return fmt.Errorf("warehouse: load: periods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		var s, e time.Time
+		var g string
+		if err := rows.Scan(&k, &s, &e, &g); err != nil {
+			return err
+		}
+		l.periods[periodOf(s, e, etl.Grain(g))] = k
+	}
+	return rows.Err()
+}
+
+// reserveKeys draws n document keys from the sequence.
+func (l *loader) reserveKeys(ctx context.Context, n int) ([]int64, error) {
+	rows, err := l.conn.QueryContext(ctx, `SELECT nextval('seq_doc_key') FROM range($1::BIGINT)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: load: document keys: %w", err)
+	}
+	defer rows.Close()
+	keys := make([]int64, 0, n)
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(keys) != n {
+		return nil, fmt.Errorf("warehouse: load: got %d document keys, want %d", len(keys), n)
+	}
+	return keys, nil
+}
+
+// markSeen records the unchanged and rejected documents as seen by the run.
+func (l *loader) markSeen(ctx context.Context) error {
+	if len(l.seen) == 0 {
+		return nil
+	}
+	err := l.raw(func(c driver.Conn) error {
+		a, err := duckdb.NewAppender(c, "temp", "main", "stg_seen")
+		if err != nil {
+			return err
+		}
+		for _, k := range l.seen {
+			if err := a.AppendRow(k); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+	if err == nil {
+		_, err = l.conn.ExecContext(ctx, sqlSeen, l.st.RunID)
+	}
+	if err != nil {
+		return fmt.Errorf("warehouse: load: mark seen: %w", err)
+	}
+	l.seen = nil
 	return nil
 }
 
-// batch appends one batch of outcomes into the staging tables.
-type batch struct {
-	doc, fact, rej *duckdb.Appender
+func stageDocs(c driver.Conn, docs []docRow) error {
+	a, err := duckdb.NewAppender(c, "temp", "main", "stg_doc")
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		doc := d.o.Doc
+		var title, format, encoding, text, published any
+		if t := d.o.Text; t != nil {
+			title, format, encoding, text = nullStr(t.Title), nullStr(t.Format), nullStr(t.Encoding), t.Body
+			if !t.Published.IsZero() {
+				published = t.Published
+			}
+		}
+		var bytes any
+		if doc.Raw != nil {
+			bytes = int64(len(doc.Raw))
+		}
+		if err := a.AppendRow(d.key, doc.ID, d.existed, nullStr(doc.URI), nullStr(doc.SHA256), title, published,
+			bytes, format, encoding, nullStr(doc.ETag), nullStr(doc.LastModified), text); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	return a.Close()
 }
 
-func newBatch(c driver.Conn) (*batch, error) {
-	var b batch
-	var err error
-	if b.doc, err = duckdb.NewAppender(c, "temp", "main", "stg_doc"); err != nil {
-		return nil, err
-	}
-	if b.fact, err = duckdb.NewAppender(c, "temp", "main", "stg_fact"); err != nil {
-		b.doc.Close()
-		return nil, err
-	}
-	if b.rej, err = duckdb.NewAppender(c, "temp", "main", "stg_reject"); err != nil {
-		b.doc.Close()
-		b.fact.Close()
-		return nil, err
-	}
-	return &b, nil
-}
-
-func (b *batch) flush() error {
-	return errors.Join(b.doc.Flush(), b.fact.Flush(), b.rej.Flush())
-}
-
-func (b *batch) close() { b.doc.Close(); b.fact.Close(); b.rej.Close() }
-
-// add stages one outcome and returns the number of fact and reject rows.
-func (b *batch) add(o etl.Outcome, seq int64, ord *int64, st *etl.RunStats) (int, error) {
-	if o.Doc == nil || o.Doc.ID == "" {
-		return 0, errors.New("invalid outcome: no document id")
-	}
-	d := o.Doc
-	st.DocsSeen++
-	for _, r := range o.Rejects {
-		st.RejectsByReason[r.Reason]++
-		doc, uri := r.Doc, r.URI
-		if doc == "" {
-			doc = d.ID
+// appendRows appends the batch's facts, candidates and rejects to their
+// tables.
+func (l *loader) appendRows(c driver.Conn, outs []etl.Outcome, docs []docRow) error {
+	runID := l.st.RunID
+	var apps []*duckdb.Appender
+	closeAll := func() error {
+		var errs []error
+		for _, a := range apps {
+			errs = append(errs, a.Close())
 		}
-		if uri == "" {
-			uri = d.URI
+		apps = nil
+		return errors.Join(errs...)
+	}
+	open := func(table string) (*duckdb.Appender, error) {
+		a, err := duckdb.NewAppender(c, "", "", table)
+		if err == nil {
+			apps = append(apps, a)
 		}
-		if err := b.rej.AppendRow(doc, uri, r.Stage, r.Reason, nullStr(r.Detail), nullStr(r.Snippet)); err != nil {
-			return 0, err
-		}
+		return a, err
 	}
-	switch o.Status {
-	case etl.StatusUnchanged:
-		st.DocsUnchanged++
-	case etl.StatusRejected:
-		st.DocsRejected++
-	case etl.StatusLoaded:
-		st.DocsLoaded++
-	default:
-		return 0, fmt.Errorf("invalid outcome %s: status %q", d.ID, o.Status)
+	fail := func(err error) error {
+		closeAll()
+		return fmt.Errorf("warehouse: load: append: %w", err)
 	}
-	var title, format, encoding, text any
-	var published any
-	if t := o.Text; t != nil {
-		title, format, encoding, text = nullStr(t.Title), nullStr(t.Format), nullStr(t.Encoding), t.Body
-		if !t.Published.IsZero() {
-			published = t.Published
-		}
+	facts, err := open("fact_indicator")
+	if err != nil {
+		return fail(err)
 	}
-	var bytes any
-	if d.Raw != nil {
-		bytes = int64(len(d.Raw))
+	cands, err := open("fact_candidate")
+	if err != nil {
+		return fail(err)
 	}
-	if err := b.doc.AppendRow(seq, d.ID, string(o.Status), nullStr(d.URI), nullStr(d.SHA256), title, published,
-		bytes, format, encoding, nullStr(d.ETag), nullStr(d.LastModified), text); err != nil {
-		return 0, err
+	rejs, err := open("reject")
+	if err != nil {
+		return fail(err)
 	}
-	n := len(o.Rejects)
-	if o.Status != etl.StatusLoaded || o.Extraction == nil {
-		return n, nil
-	}
-	for i, set := range [][]etl.Fact{o.Extraction.Facts, o.Extraction.Candidates} {
-		for _, f := range set {
-			if err := validFact(f); err != nil {
-				return 0, fmt.Errorf("invalid fact in %s: %w", d.ID, err)
+	for _, d := range docs {
+		for i, set := range [][]etl.Fact{d.facts, d.cands} {
+			a := facts
+			if i == 1 {
+				a = cands
 			}
-			*ord++
-			var den any
-			if f.Denominator != 0 {
-				den = f.Denominator
+			for _, f := range set {
+				unit := f.Unit
+				if unit == "" {
+					unit = etl.Ref().Indicator(f.Indicator).Unit
+				}
+				var den any
+				if f.Denominator != 0 {
+					den = f.Denominator
+				}
+				pk := l.periods[periodOf(f.Period.Start, f.Period.End, f.Period.Grain)]
+				if err := a.AppendRow(runID, d.key, f.ProvinceCode, f.Indicator, pk, f.Value, den,
+					nullStr(string(f.Qualifier)), unit, f.Evidence, int64(f.SpanStart), int64(f.SpanEnd), f.Score); err != nil {
+					return fail(err)
+				}
+				if i == 0 {
+					l.st.Facts++
+				} else {
+					l.st.Candidates++
+				}
 			}
-			if err := b.fact.AppendRow(seq, *ord, d.ID, i == 1, f.ProvinceCode, f.Indicator,
-				f.Period.Start, f.Period.End, string(f.Period.Grain), f.Value, den, nullStr(string(f.Qualifier)),
-				f.Unit, f.Evidence, int64(f.SpanStart), int64(f.SpanEnd), f.Score); err != nil {
-				return 0, err
-			}
-			n++
 		}
 	}
-	return n, nil
+	for i := range outs {
+		o := &outs[i]
+		for _, r := range o.Rejects {
+			doc, uri := r.Doc, r.URI
+			if doc == "" {
+				doc = o.Doc.ID
+			}
+			if uri == "" {
+				uri = o.Doc.URI
+			}
+			if err := rejs.AppendRow(runID, doc, uri, r.Stage, r.Reason, nullStr(r.Detail), nullStr(r.Snippet)); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if err := closeAll(); err != nil {
+		return fmt.Errorf("warehouse: load: append: %w", err)
+	}
+	return nil
 }
 
 // validFact refuses facts the schema cannot hold meaningfully; such a fact
