@@ -404,7 +404,7 @@ func (d *doc) tokenize(x *Extractor) {
 var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản mục chương phụ top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt")
 
 // time and age units: "3 năm liên tục", "60 giây"
-var timeUnits = wordSet("năm tháng ngày giờ phút giây tuần quý tuổi")
+var timeUnits = wordSet("năm tháng ngày giờ phút tuần quý tuổi")
 
 // the written number words, to tell "tư" (four) from "tử"
 var numberWordsVI = wordSet("một hai ba bốn tư năm sáu bảy tám chín mười")
@@ -715,7 +715,7 @@ func coverageHead(d *doc, k int, num *Number) bool {
 	return coverageNouns[d.toks[k+1].w]
 }
 
-var coverageNouns = map[string]bool{"xa": true, "phuong": true, "thi": true, "huyen": true, "don": true, "co": true, "quan": true, "khu": true, "thon": true, "ban": true, "to": true, "truong": true, "so": true, "nganh": true, "dia": true}
+var coverageNouns = map[string]bool{"ap": true, "lang": true, "may": true, "xa": true, "phuong": true, "thi": true, "huyen": true, "don": true, "co": true, "quan": true, "khu": true, "thon": true, "ban": true, "to": true, "truong": true, "so": true, "nganh": true, "dia": true}
 
 func unitFits(unit string, num *Number) bool {
 	switch unit {
@@ -798,8 +798,8 @@ func (d *doc) contextVeto(k int) string {
 	}
 	for j := max(cl, k-8); j < k; j++ {
 		for _, p := range planWords {
-			if d.matchAt(j, p, k-1) {
-				return "plan_or_target"
+			if d.matchAt(j, p, k-1) && (len(p) > 1 || d.plain || d.toks[j].o == "sẽ") {
+				return "plan_or_target" // "sẽ" only as written: "chia sẻ" folds alike
 			}
 		}
 	}

@@ -64,6 +64,7 @@ type placeMention struct {
 	code       string
 	kind       string
 	prefixed   bool // "tỉnh X", "TP X", "Sở ... X"
+	chrome     bool // in an all-capitals line or a "|" menu line
 }
 
 // findPlaces lists the mentions of provinces and their places. rs is the
@@ -112,7 +113,7 @@ func findPlaces(rs []rune, f string) []placeMention {
 			for k := s; k < e; k++ {
 				taken[k] = true
 			}
-			out = append(out, placeMention{start: s, end: e, code: g.code, kind: g.kind, prefixed: prefixedPlace(f, s)})
+			out = append(out, placeMention{start: s, end: e, code: g.code, kind: g.kind, prefixed: prefixedPlace(f, s), chrome: chromeLine(rs, s)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
@@ -126,6 +127,31 @@ func hasDiacritics(s string) bool {
 		}
 	}
 	return false
+}
+
+// chromeLine reports whether offset i sits in an all-capitals line or a
+// menu/ticker line with "|" separators.
+func chromeLine(rs []rune, i int) bool {
+	s, e := i, i
+	for s > 0 && rs[s-1] != '\n' {
+		s--
+	}
+	for e < len(rs) && rs[e] != '\n' {
+		e++
+	}
+	line := rs[s:e]
+	upper, lower := 0, 0
+	for _, r := range line {
+		if r == '|' {
+			return true
+		}
+		if unicode.IsUpper(r) {
+			upper++
+		} else if unicode.IsLower(r) {
+			lower++
+		}
+	}
+	return upper > 8 && lower*4 < upper
 }
 
 func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
@@ -173,6 +199,9 @@ func docProvince(ms []placeMention) string {
 		}
 		if m.prefixed {
 			v += 1
+		}
+		if m.chrome {
+			v *= 0.3 // a masthead in capitals or a menu line names the publisher, not the subject
 		}
 		if m.start < 400 {
 			v *= 2
