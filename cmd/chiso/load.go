@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -16,14 +18,16 @@ func loadCommand(app *kingpin.Application, g *globals) command {
 	paths := c.Arg("path", "Files, directories, globs or http(s) URLs.").Default(defaultReports).Strings()
 	return command{c, func(ctx context.Context, g *globals) error {
 		return withWarehouse(ctx, g.warehouseOptions(), func(w *warehouse.Warehouse) error {
-			s, err := job.New(w, g.jobConfig(*paths), nil).Run(ctx)
+			cfg := g.jobConfig(*paths)
+			// a bar on a terminal, log lines otherwise (see progress.go)
+			pr := newProgress(g.stderr, g.logger, *paths)
+			cfg.Progress = pr.observe
+			s, err := job.New(w, cfg, nil).Run(ctx)
+			pr.finish()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "run %d: documents seen=%d loaded=%d unchanged=%d rejected=%d; facts=%d (warehouse total %d); data checks failing=%d; %s\n",
-				s.RunID, s.DocsSeen, s.DocsLoaded, s.DocsUnchanged, s.DocsRejected, s.Facts, s.TotalFacts, s.DataCheckFailures,
-				s.Finished.Sub(s.Started).Round(time.Millisecond))
-			return nil
+			return writeSummary(g.stdout, s, cfg.AnalyticsPath)
 		})
 	}}
 }
@@ -31,9 +35,28 @@ func loadCommand(app *kingpin.Application, g *globals) command {
 func queryCommand(app *kingpin.Application, g *globals) command {
 	c := app.Command("query", "Run read-only SQL on the published analytics copy (never blocks the loader).")
 	format := c.Flag("format", "Output format: table, csv, json or parquet.").Default("table").Enum("table", "csv", "json", "parquet")
-	q := c.Arg("sql", "The query.").Required().String()
+	file := c.Flag("file", "Read the query from a file (\"-\": standard input), e.g. sql/queries/rollup_34.sql.").Short('f').String()
+	q := c.Arg("sql", "The query.").String()
 	return command{c, func(ctx context.Context, g *globals) error {
-		return warehouse.Query(ctx, analyticsPath(*g.db), *q, g.stdout, *format)
+		text := *q
+		switch {
+		case *file == "-":
+			b, err := io.ReadAll(os.Stdin)
+			if err != nil {
+				return err
+			}
+			text = string(b)
+		case *file != "":
+			b, err := os.ReadFile(*file)
+			if err != nil {
+				return err
+			}
+			text = string(b)
+		}
+		if strings.TrimSpace(text) == "" {
+			return fmt.Errorf("no query: give SQL as an argument or --file")
+		}
+		return warehouse.Query(ctx, analyticsPath(*g.db), text, g.stdout, *format)
 	}}
 }
 
