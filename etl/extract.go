@@ -373,29 +373,112 @@ func (d *doc) tokenize(x *Extractor) {
 			d.plain = false
 		}
 	}
-	// number words in front of a counted noun: "hai cuộc thanh tra"
-	for k := range d.toks {
-		t := &d.toks[k]
-		v, ok := wordNumbers[t.w]
-		if ok && !d.plain && !numberWordsVI[t.o] {
-			continue // "tử" folds to "tu" but is no number
-		}
-		if !ok || t.num >= 0 || k+1 >= len(d.toks) || d.toks[k+1].boundary != bNone || !x.afterHeads[d.toks[k+1].w] {
+	// number words in front of a counted noun: "hai cuộc thanh tra",
+	// "mười hai lớp tập huấn"
+	var toks []token
+	for k := 0; k < len(d.toks); k++ {
+		t := d.toks[k]
+		if t.num >= 0 || !d.isNumberWord(t) {
+			toks = append(toks, t)
 			continue
 		}
-		if t.w == "nam" && k+1 < len(d.toks) && d.toks[k+1].num >= 0 {
+		j := k // the run of number words k..j
+		for j+1 < len(d.toks) && d.toks[j+1].boundary == bNone && d.toks[j+1].num < 0 && d.isNumberWord(d.toks[j+1]) {
+			j++
+		}
+		v, ok := parseNumberWords(d.wordsOf(k, j))
+		next := j + 1
+		if !ok || next >= len(d.toks) || d.toks[next].boundary != bNone || !x.afterHeads[d.toks[next].w] ||
+			j == k && t.w == "nam" && d.toks[next].num >= 0 {
+			toks = append(toks, d.toks[k:j+1]...)
+			k = j
 			continue
 		}
-		// "mười hai" etc.: a preceding number word makes a compound we don't read
-		if k > 0 && d.toks[k-1].boundary == bNone {
-			if _, prevNum := wordNumbers[d.toks[k-1].w]; prevNum || d.toks[k-1].num >= 0 {
-				continue
-			}
-		}
-		d.nums = append(d.nums, Number{Start: t.s, End: t.e, UnitEnd: t.e, Raw: string(d.rs[t.s:t.e]), Value: v, Kind: NumPlain, Scale: 1, Word: true})
-		t.num = len(d.nums) - 1
-		t.w = "#"
+		d.nums = append(d.nums, Number{Start: t.s, End: d.toks[j].e, UnitEnd: d.toks[j].e, Raw: string(d.rs[t.s:d.toks[j].e]), Value: v, Kind: NumPlain, Scale: 1, Word: true})
+		toks = append(toks, token{s: t.s, e: d.toks[j].e, w: "#", o: strings.ToLower(string(d.rs[t.s:d.toks[j].e])), num: len(d.nums) - 1, boundary: t.boundary})
+		k = j
 	}
+	d.toks = toks
+}
+
+// numberWordValues are the written Vietnamese number words.
+var numberWordValues = map[string]float64{
+	"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+	"mười": 10, "mươi": -10, "trăm": -100, "nghìn": -1000, "ngàn": -1000, "linh": 0, "lẻ": 0,
+}
+
+var numberWordsFolded = func() map[string]string {
+	m := map[string]string{}
+	for w := range numberWordValues {
+		if f := Fold(w); m[f] == "" {
+			m[f] = w
+		}
+	}
+	m["muoi"] = "mười" // both mười and mươi fold to muoi; read as ten
+	return m
+}()
+
+func (d *doc) isNumberWord(t token) bool {
+	if _, ok := numberWordValues[t.o]; ok {
+		return true
+	}
+	return d.plain && numberWordsFolded[t.w] != ""
+}
+
+// wordsOf returns the written words of tokens a..b, un-folded for texts
+// without diacritics.
+func (d *doc) wordsOf(a, b int) []string {
+	var out []string
+	for i := a; i <= b; i++ {
+		w := d.toks[i].o
+		if _, ok := numberWordValues[w]; !ok && d.plain {
+			w = numberWordsFolded[d.toks[i].w]
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// parseNumberWords reads "mười hai" (12), "hai mươi lăm" (25), "một trăm
+// linh năm" (105), "ba nghìn" (3000).
+func parseNumberWords(ws []string) (float64, bool) {
+	total, group, last := 0.0, 0.0, 0.0
+	for i, w := range ws {
+		v, ok := numberWordValues[w]
+		if !ok {
+			return 0, false
+		}
+		switch {
+		case v > 0 && w != "mười":
+			group += v
+			last = v
+		case w == "mười":
+			group += 10
+			last = 0
+		case v == -10: // mươi
+			if last == 0 {
+				return 0, false
+			}
+			group += last * 9
+			last = 0
+		case v == -100: // trăm
+			if i == 0 {
+				return 0, false
+			}
+			group *= 100
+			last = 0
+		case v == -1000:
+			if i == 0 {
+				return 0, false
+			}
+			total += group * 1000
+			group, last = 0, 0
+		}
+	}
+	if total+group == 0 {
+		return 0, false
+	}
+	return total + group, true
 }
 
 // words of reference numbers: a number right after these is an ID, a rank,
@@ -405,9 +488,6 @@ var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản 
 
 // time and age units: "3 năm liên tục", "60 giây"
 var timeUnits = wordSet("năm tháng ngày giờ phút tuần quý tuổi")
-
-// the written number words, to tell "tư" (four) from "tử"
-var numberWordsVI = wordSet("một hai ba bốn tư năm sáu bảy tám chín mười")
 
 // wordSet maps written words, and their folded forms for texts without
 // diacritics, to true. "_" joins the words of a phrase.

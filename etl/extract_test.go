@@ -34,6 +34,8 @@ func TestExtractSentences(t *testing.T) {
 			[]want{{"internet_subscribers", 91000, Approx, ""}, {"internet_density_per_100", 12, Approx, ""}}},
 		{"ratio keeps x", "LGSP đã kết nối với 17/17 cơ sở dữ liệu.", []want{{"lgsp_connected_systems", 17, Exact, ""}}},
 		{"number word", "Thanh tra Sở tiến hành hai cuộc thanh tra chuyên ngành.", []want{{"inspections", 2, Exact, ""}}},
+		{"compound number words", "Sở đã tổ chức mười hai lớp tập huấn và hai mươi lăm cuộc kiểm tra.",
+			[]want{{"training_courses", 12, Exact, ""}, {"compliance_checks", 25, Exact, ""}}},
 		{"total and part", "Toàn tỉnh có 1.730 trạm BTS, trong đó 97 trạm 5G.",
 			[]want{{"bts_stations", 1730, Exact, ""}, {"bts_5g_stations", 97, Exact, ""}}},
 		{"comparison period", "Toàn tỉnh có 1.245 trạm BTS (năm 2019 là 1.159 trạm).",

@@ -499,9 +499,3 @@ func prevWords(fs []rune, i, k int) []string {
 	}
 	return out
 }
-
-// wordNumbers maps folded number words to values; "năm" (five) is only
-// read where the classifier demands a counted noun right after it.
-var wordNumbers = map[string]float64{
-	"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
-}
