@@ -876,6 +876,15 @@ func (d *doc) contextVeto(k int) string {
 	for cr+1 < len(d.toks) && d.toks[cr+1].boundary < bClause {
 		cr++
 	}
+	if n := d.toks[k].num; n >= 0 && d.nums[n].Kind == NumPercent {
+		// "tăng 15%", "đạt 105% so với kế hoạch": a growth or plan ratio, not a share
+		if k > 0 && d.toks[k].boundary == bNone && (d.toks[k-1].o == "tăng" || d.toks[k-1].o == "giảm" || d.plain && (d.toks[k-1].w == "tang" || d.toks[k-1].w == "giam")) {
+			return "growth_rate"
+		}
+		if k+2 < len(d.toks) && d.toks[k+1].boundary == bNone && d.toks[k+1].w == "so" && d.toks[k+2].w == "voi" {
+			return "growth_rate"
+		}
+	}
 	for j := max(cl, k-8); j < k; j++ {
 		for _, p := range planWords {
 			if d.matchAt(j, p, k-1) && (len(p) > 1 || d.plain || d.toks[j].o == "sẽ") {

@@ -42,6 +42,7 @@ func TestExtractSentences(t *testing.T) {
 			[]want{{"bts_stations", 1245, Exact, ""}, {"bts_stations", 1159, Exact, "2019-01-01"}}},
 		{"value then its year", "Số trạm tăng từ 3.210 trạm BTS năm 2018 lên 3.685 trạm BTS năm 2020.",
 			[]want{{"bts_stations", 3210, Exact, "2018-01-01"}, {"bts_stations", 3685, Exact, ""}}},
+		{"growth rates", "Doanh thu bưu chính, viễn thông tăng 15% so với cùng kỳ; tỷ lệ phủ sóng băng rộng đạt 105% so với kế hoạch.", nil},
 		{"decree number", "Thực hiện Nghị quyết số 17/NQ-CP ngày 07/3/2019 của Chính phủ.", nil},
 		{"malformed", "Có 1.60 trạm BTS trên địa bàn.", nil},
 		{"plan", "Năm 2021, ngành phấn đấu doanh thu bưu chính, viễn thông đạt 3.000 tỷ đồng.", nil},
