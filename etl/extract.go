@@ -110,6 +110,13 @@ func cueWords(s string) []string {
 	return out
 }
 
+func skipSpacesStr(f string, i int) int {
+	for i < len(f) && f[i] == ' ' {
+		i++
+	}
+	return i
+}
+
 func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
 func isTokWord(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '&' }
@@ -358,7 +365,13 @@ func (d *doc) tokenize(x *Extractor) {
 			}
 		case c == ';' || c == '-' && i > 1 && f[i-1] == ' ' && i+2 < n && f[i+1] == ' ' && !(isDigitByte(f[i-2]) && isDigitByte(f[i+2])):
 			boundary = max(boundary, bStrong)
-		case c == ',' || c == '(' || c == ')' || c == ':' || c == '"' || c == '[' || c == ']' || c == '*':
+		case c == ':':
+			// "Số trạm BTS: 1.234 trạm" is one clause; "…phát triển mới: toàn
+			// tỉnh có …" starts another
+			if j := skipSpacesStr(f, i+1); j >= n || !isDigitByte(f[j]) {
+				boundary = max(boundary, bClause)
+			}
+		case c == ',' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']' || c == '*':
 			boundary = max(boundary, bClause)
 		}
 		i++
@@ -579,7 +592,7 @@ func (d *doc) countedNounAfter(k int, x *Extractor) bool {
 var fillers = map[string]bool{
 	"la": true, "dat": true, "co": true, "duoc": true, "voi": true, "len": true, "toi": true, "hien": true, "nay": true,
 	"khoang": true, "hon": true, "tren": true, "gan": true, "xap": true, "xi": true, "uoc": true, "tinh": true, "tong": true,
-	"cong": true, "so": true, "da": true, "cho": true, "gom": true, "tat": true, "ca": true, "toan": true, "bo": true, "cua": true,
+	"cong": true, "so": true, "da": true, "cho": true, "gom": true, "toan": true, "bo": true, "cua": true,
 	"phat": false, "nang": true, "tong so": true, "it": true, "nhat": true, "toi thieu": true, "duoi": true, "chung": true, "thieu": true,
 	"muc": false, "cac": true, "nhung": true, "moi": false, "ty": true, "ti": true, "le": true,
 	"dia": true, "ban": true, "thanh": true, "pho": true, "dang": true, "trong": true, "tai": true,
@@ -635,6 +648,9 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 		afterScore := 0.0
 		for _, c := range r.after {
 			for pos := 0; pos <= 1; pos++ {
+				if k+1+pos < len(d.toks) && d.toks[k+1+pos].boundary >= bClause {
+					break // "45; điểm bưu điện …" names the next value
+				}
 				if d.matchAt(k+1+pos, c.words, sr) {
 					s := 3 + 0.6*float64(len(c.words))
 					if pos > 0 {
@@ -784,6 +800,7 @@ var neutralAfter = map[string]bool{
 	"so": true, "va": true, "trong": true, "tang": true, "giam": true, "nam": true, "tai": true, "tren": true, "o": true,
 	"theo": true, "tu": true, "den": true, "vao": true, "nhu": true, "thi": true, "ma": true, "nen": true, "nhung": true,
 	"tb": true, "thue": true, "bao": true, "tro": true, "ve": true, "/": true, "tong": true,
+	"cuoc": true, "luot": true, "chiec": true, "cai": true, // unit classifiers: "03 cuộc"
 }
 
 // coverageHead is true for "142/142 xã" and "100% khu dân cư": a share of
@@ -862,7 +879,7 @@ func (d *doc) wordsString(a, b int) string {
 var (
 	planWords = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}}
 	// strongPlanWords make a whole sentence a plan up to the number
-	strongPlanWords = [][]string{{"phan", "dau"}, {"du", "kien"}, {"dinh", "huong"}, {"phuong", "huong"}, {"tam", "nhin"}, {"muc", "tieu"}}
+	strongPlanWords = [][]string{{"xay", "dung", "ke", "hoach"}, {"phan", "dau"}, {"du", "kien"}, {"dinh", "huong"}, {"phuong", "huong"}, {"tam", "nhin"}, {"muc", "tieu"}}
 	nationalWords   = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
 )
 
