@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/chiso-vn/chiso/etl"
 	"github.com/chiso-vn/chiso/etl/htmltext"
+	"github.com/chiso-vn/chiso/etl/review"
 	"github.com/chiso-vn/chiso/etl/source"
 )
 
@@ -19,8 +23,12 @@ func extractCommand(app *kingpin.Application, g *globals) command {
 	c := app.Command("extract", "Print the facts found in reports, without a database.")
 	format := c.Flag("format", "Output format: csv or json.").Default("csv").Enum("csv", "json")
 	explain := c.Flag("explain", "Print every number found and why it was kept or dropped.").Bool()
+	html := c.Flag("html", "Write the evidence page of the one document in PATH to FILE (the /documents/{id} view of chiso serve, no database).").PlaceHolder("FILE").String()
 	paths := c.Arg("path", "Files, directories, globs or http(s) URLs.").Default(defaultReports).Strings()
 	return command{c, func(ctx context.Context, g *globals) error {
+		if *html != "" {
+			return runExtractHTML(ctx, g.stdout, *paths, *html, g.sourceOptions(), *g.maxBytes)
+		}
 		return runExtract(ctx, g.stdout, *paths, *format, *explain, g.sourceOptions(), *g.maxBytes)
 	}}
 }
@@ -86,6 +94,46 @@ func explainDoc(out io.Writer, doc *etl.Document, ex *etl.Extraction) {
 	for _, l := range lines {
 		fmt.Fprintf(out, "%7d  %s\n", l.at, l.txt)
 	}
+}
+
+// runExtractHTML writes the evidence page of exactly one document to file.
+func runExtractHTML(ctx context.Context, out io.Writer, paths []string, file string, so source.Options, maxBytes int64) error {
+	src, err := source.Open(paths, so)
+	if err != nil {
+		return err
+	}
+	x := etl.NewExtractor(etl.Ref())
+	dopt := etl.DecodeOptions{MaxBytes: maxBytes, HTML: htmltext.New()}
+	var page *review.Document
+	n := 0
+	err = src.Documents(ctx, func(doc *etl.Document) error {
+		n++
+		if n > 1 {
+			return fmt.Errorf("--html writes one document, but %s holds more; give the path of one report", strings.Join(paths, " "))
+		}
+		oc := etl.Process(doc, etl.NoneKnown{}, dopt, x)
+		for _, r := range oc.Rejects {
+			slog.Warn("rejected", "doc", r.Doc, "stage", r.Stage, "reason", r.Reason, "detail", r.Detail)
+		}
+		page = review.FromExtraction(doc, oc.Text, oc.Extraction, oc.Rejects)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if page == nil {
+		return fmt.Errorf("--html: no document found in %s", strings.Join(paths, " "))
+	}
+	var buf bytes.Buffer
+	if err := review.WriteDocument(&buf, page); err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d facts, %d alternative readings, %d numbers not used → %s\n",
+		page.ID, len(page.Facts), len(page.Candidates), len(page.Notes), file)
+	return nil
 }
 
 func shorten(s string) string {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -63,12 +64,14 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := kingpin.New("chiso", "Indicators from Vietnamese provincial ICT reports: extract, load into DuckDB, export to Prometheus.")
-	app.Version(version.Print("chiso"))
+	app.Version(versionInfo())
 	app.HelpFlag.Short('h')
 	app.DefaultEnvars() // every flag can also be set as CHISO_<FLAG_NAME>
 	app.Writer(stdout)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	// --help and --version end the parse, not the process (run is tested
+	// in-process): the sentinel panic is recovered by parse.
+	app.Terminate(func(code int) { panic(terminated(code)) })
 
 	g := &globals{stdout: stdout, stderr: stderr}
 	g.logLevel = app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
@@ -85,14 +88,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c := mk(app, g)
 		byName[c.clause.FullCommand()] = c
 	}
-	name, err := app.Parse(args)
+	name, code, done, err := parse(app, args)
+	if done {
+		return code // --help or --version
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "chiso:", err)
 		return 2
 	}
 	c, ok := byName[name]
 	if !ok {
-		return 0 // --help or --version
+		return 0
 	}
 	g.logger = newLogger(stderr, *g.logLevel, *g.logFormat)
 	slog.SetDefault(g.logger)
@@ -105,6 +111,46 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// terminated is the exit code kingpin asks for after --help or --version.
+type terminated int
+
+// parse is app.Parse that turns kingpin's termination into done.
+func parse(app *kingpin.Application, args []string) (name string, code int, done bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, ok := r.(terminated)
+			if !ok {
+				panic(r)
+			}
+			name, code, done, err = "", int(t), true, nil
+		}
+	}()
+	name, err = app.Parse(args)
+	return name, 0, false, err
+}
+
+// versionInfo is `chiso --version`: the version and revision stamped by
+// -ldflags (see Dockerfile), else those Go recorded in the binary.
+func versionInfo() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if version.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version.Version = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision" && version.Revision == "":
+				version.Revision = s.Value
+			case s.Key == "vcs.time" && version.BuildDate == "":
+				version.BuildDate = s.Value
+			}
+		}
+	}
+	if version.Version == "" {
+		version.Version = "dev"
+	}
+	return version.Print("chiso")
 }
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {
