@@ -85,6 +85,15 @@ func (e *Exporter) Handler(telemetryPath string, extra map[string]http.Handler) 
 	for path, h := range extra {
 		mux.Handle(path, h)
 	}
+	// the evidence pages, when served, belong on the landing page too
+	for _, l := range []web.LandingLinks{
+		{Address: "/documents", Text: "Documents", Description: "Loaded reports with every extracted number highlighted"},
+		{Address: "/indicators", Text: "Indicators", Description: "Latest value per province, linked to its evidence"},
+	} {
+		if _, ok := extra[l.Address]; ok {
+			links = append(links, l)
+		}
+	}
 	if telemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        "chiso",
