@@ -2,6 +2,7 @@ package etl
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,7 @@ func romanQuarter(s string) int {
 func findPeriods(f string) []periodMention {
 	var ms []periodMention
 	taken := make([]bool, len(f)+1)
+	planAt := rePlanSentence.FindAllStringIndex(f, -1) // once, not per mention
 	add := func(s, e int, p Period, yearless bool) bool {
 		for k := s; k < e; k++ {
 			if taken[k] {
@@ -99,7 +101,7 @@ func findPeriods(f string) []periodMention {
 			lo = 0
 		}
 		before := f[lo:s]
-		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s) ||
+		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s, planAt) ||
 			reTaskBefore.MatchString(before) && !reReviewBefore.MatchString(before)
 		m.compare = reCompare.MatchString(before) || reCompare.MatchString(before+" ")
 		m.since = reSince.MatchString(before)
@@ -269,17 +271,16 @@ func hasSuffixWord(s, w string) bool {
 var rePlanSentence = regexp.MustCompile(`\b(de nghi|kien nghi|phuong huong|phan dau|dinh huong|tam nhin|se tiep tuc|can tiep tuc|du kien|ke hoach nam|nhiem vu nam)\b`)
 
 // planSentence reports whether the sentence leading up to offset i states a
-// plan, a request or a target rather than results.
-func planSentence(f string, i int) bool {
+// plan, a request or a target rather than results; planAt are the offsets
+// of rePlanSentence matches in f.
+func planSentence(f string, i int, planAt [][]int) bool {
 	s := strings.LastIndexAny(f[:i], ".\n!?") + 1
-	e := strings.IndexAny(f[i:], ".\n!?")
-	if e < 0 {
-		e = len(f)
-	} else {
-		e += i
+	for k := sort.Search(len(planAt), func(j int) bool { return planAt[j][0] >= s }); k < len(planAt) && planAt[k][0] < i; k++ {
+		if planAt[k][1] <= i {
+			return true
+		}
 	}
-	_ = e
-	return rePlanSentence.MatchString(f[s:i])
+	return false
 }
 
 func sortMentions(ms []periodMention) {

@@ -68,56 +68,72 @@ type placeMention struct {
 }
 
 // findPlaces lists the mentions of provinces and their places. rs is the
-// NFC text, f its folded ASCII form (one byte per rune).
+// NFC text, f its folded ASCII form (one byte per rune). It walks the word
+// starts once and tries the names that begin with that word, longest first.
 func findPlaces(rs []rune, f string) []placeMention {
+	byWord := gazetteerByFirstWord()
 	var out []placeMention
-	taken := make([]bool, len(f)+1)
-	for _, g := range gazetteer() {
-		name := g.folded
-		if g.kind == "domain" {
-			name = g.folded
+	for p := 0; p < len(f); p++ {
+		if !isASCIILetter(f[p]) || p > 0 && isASCIIWord(f[p-1]) {
+			continue
 		}
-		from := 0
-		for {
-			i := strings.Index(f[from:], name)
-			if i < 0 {
-				break
-			}
-			s := from + i
-			e := s + len(name)
-			from = s + 1
-			if g.kind == "domain" {
-				// caobang.gov.vn, www.lamdong.gov.vn, sotttt.hatinh.gov.vn
-				if !(strings.HasPrefix(f[e:], ".gov.vn") || strings.HasPrefix(f[e:], ".vn")) || s > 0 && isASCIILetter(f[s-1]) {
-					continue
-				}
-			} else {
-				if s > 0 && isASCIIWord(f[s-1]) || e < len(f) && isASCIIWord(f[e]) {
-					continue
-				}
-				if g.kind == "abbrev" {
-					if !unicode.IsUpper(rs[s]) {
-						continue
-					}
-				} else if !titleCase(rs[s:e]) {
-					continue
-				}
-				// "Huệ" is not "Huế": when the text has diacritics they must agree
-				if span := string(rs[s:e]); hasDiacritics(span) && strings.ToLower(span) != g.lower {
-					continue
-				}
-			}
-			if taken[s] || taken[e-1] {
+		q := p
+		for q < len(f) && isASCIIWord(f[q]) {
+			q++
+		}
+		for _, g := range byWord[f[p:q]] {
+			s, e := p, p+len(g.folded)
+			if !strings.HasPrefix(f[s:], g.folded) || !placeMatches(rs, f, g, s, e) {
 				continue
 			}
-			for k := s; k < e; k++ {
-				taken[k] = true
-			}
 			out = append(out, placeMention{start: s, end: e, code: g.code, kind: g.kind, prefixed: prefixedPlace(f, s), chrome: chromeLine(rs, s)})
+			p = e - 1
+			break
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// placeMatches checks the boundaries, capitals and diacritics of a
+// candidate name match at [s, e).
+func placeMatches(rs []rune, f string, g placeName, s, e int) bool {
+	if g.kind == "domain" {
+		// caobang.gov.vn, www.lamdong.gov.vn, sotttt.hatinh.gov.vn
+		return strings.HasPrefix(f[e:], ".gov.vn") || strings.HasPrefix(f[e:], ".vn")
+	}
+	if e < len(f) && isASCIIWord(f[e]) {
+		return false
+	}
+	if g.kind == "abbrev" {
+		return unicode.IsUpper(rs[s])
+	}
+	if !titleCase(rs[s:e]) {
+		return false
+	}
+	// "Huệ" is not "Huế": when the text has diacritics they must agree
+	span := string(rs[s:e])
+	return !hasDiacritics(span) || strings.ToLower(span) == g.lower
+}
+
+var (
+	byWordOnce sync.Once
+	byWord     map[string][]placeName
+)
+
+// gazetteerByFirstWord indexes the gazetteer by the first folded word of
+// each name, longest names first.
+func gazetteerByFirstWord() map[string][]placeName {
+	byWordOnce.Do(func() {
+		byWord = map[string][]placeName{}
+		for _, g := range gazetteer() { // already longest first
+			w := g.folded
+			if i := strings.IndexFunc(w, func(r rune) bool { return !isASCIIWord(byte(r)) || r > 0x7f }); i > 0 {
+				w = w[:i]
+			}
+			byWord[w] = append(byWord[w], g)
+		}
+	})
+	return byWord
 }
 
 func hasDiacritics(s string) bool {
