@@ -37,6 +37,13 @@ type token struct {
 
 // cue is a catalog phrase as folded words.
 type cue struct {
+	words  []string
+	phrase string // " w1 w2 … " for substring tests
+}
+
+// cueRef is a cue of one rule, indexed by its first word.
+type cueRef struct {
+	rule  int
 	words []string
 }
 
@@ -52,11 +59,14 @@ type Extractor struct {
 	// afterHeads are words that begin some after-cue; number words ("hai")
 	// are read only in front of them.
 	afterHeads map[string]bool
+	// cues indexed by first word, so classifying a number looks only at the
+	// cues that can start at each nearby token
+	afterIdx, beforeIdx, notIdx map[string][]cueRef
 }
 
 // NewExtractor compiles the catalog's cues.
 func NewExtractor(ref *Reference) *Extractor {
-	x := &Extractor{afterHeads: map[string]bool{}}
+	x := &Extractor{afterHeads: map[string]bool{}, afterIdx: map[string][]cueRef{}, beforeIdx: map[string][]cueRef{}, notIdx: map[string][]cueRef{}}
 	for i := range ref.Indicators {
 		in := &ref.Indicators[i]
 		r := indicatorRules{ind: in, after: cues(in.After), before: cues(in.Before), not: cues(in.Not), context: cues(in.Context)}
@@ -67,8 +77,16 @@ func NewExtractor(ref *Reference) *Extractor {
 			}
 			r.require = append(r.require, prefix+strings.Join(cueWords(q), " "))
 		}
+		ri := len(x.rules)
 		for _, c := range r.after {
 			x.afterHeads[c.words[0]] = true
+			x.afterIdx[c.words[0]] = append(x.afterIdx[c.words[0]], cueRef{ri, c.words})
+		}
+		for _, c := range r.before {
+			x.beforeIdx[c.words[0]] = append(x.beforeIdx[c.words[0]], cueRef{ri, c.words})
+		}
+		for _, c := range r.not {
+			x.notIdx[c.words[0]] = append(x.notIdx[c.words[0]], cueRef{ri, c.words})
 		}
 		x.rules = append(x.rules, r)
 	}
@@ -79,7 +97,7 @@ func cues(ss []string) []cue {
 	var out []cue
 	for _, s := range ss {
 		if w := cueWords(s); len(w) > 0 {
-			out = append(out, cue{words: w})
+			out = append(out, cue{words: w, phrase: " " + strings.Join(w, " ") + " "})
 		}
 	}
 	return out
@@ -601,8 +619,8 @@ var fillers = map[string]bool{
 // classify scores every indicator for the number at token k and returns the
 // best one with its score, or nil and the reason.
 func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, string) {
-	// the clause around k and the sentence
-	cl, cr := k, k // inclusive token bounds of the clause
+	// the clause around k, its ";"-segment and the sentence (token bounds)
+	cl, cr := k, k
 	for cl > 0 && d.toks[cl].boundary < bClause {
 		cl--
 	}
@@ -616,150 +634,148 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	for sr+1 < len(d.toks) && d.toks[sr+1].boundary < bSentence {
 		sr++
 	}
-	sentence := d.wordsString(sl, sr)
-	gl, gr := k, k // the ";"-segment
+	gl, gr := k, k
 	for gl > sl && d.toks[gl].boundary < bStrong {
 		gl--
 	}
 	for gr < sr && d.toks[gr+1].boundary < bStrong {
 		gr++
 	}
-	segment := d.wordsString(gl, gr)
+	sentence := " " + d.wordsString(sl, sr) + " "
+	segment := " " + d.wordsString(gl, gr) + " "
+	clause := d.wordsString(cl, cr)
+	n := len(x.rules)
+	after := make([]float64, n)
+	before := make([]float64, n)
+	beforeCue := make([][]string, n)
+	vetoed := make([]bool, n)
 
-	var best *Indicator
-	bestScore, second := 0.0, 0.0
-	why := "no_indicator_cue"
-	for ri := range x.rules {
-		r := &x.rules[ri]
-		if !unitFits(r.ind.Unit, num) {
-			continue
+	// after-cues: right after the number (position 0), or one filler later
+	for pos := 0; pos <= 1; pos++ {
+		j := k + 1 + pos
+		if j >= len(d.toks) || d.toks[j].boundary >= bClause {
+			break // "45; điểm bưu điện …" names the next value
 		}
-		v := num.Value
-		if r.ind.Unit == "percent" && num.Kind == NumRatio {
-			continue
+		if pos > 0 && !fillers[d.toks[k+1].w] {
+			break
 		}
-		if r.ind.Max > 0 && (v < r.ind.Min || v > r.ind.Max) {
-			continue
-		}
-		if len(r.require) > 0 && !requireMet(r.require, sentence, d.wordsString(cl, cr)) {
-			continue
-		}
-		// after-cues: right after the number (position 0), or one word later
-		afterScore := 0.0
-		for _, c := range r.after {
-			for pos := 0; pos <= 1; pos++ {
-				if k+1+pos < len(d.toks) && d.toks[k+1+pos].boundary >= bClause {
-					break // "45; điểm bưu điện …" names the next value
+		for _, c := range x.afterIdx[d.toks[j].w] {
+			if d.matchAt(j, c.words, sr) {
+				sc := 3 + 0.6*float64(len(c.words))
+				if pos > 0 {
+					sc *= 0.7
 				}
-				if d.matchAt(k+1+pos, c.words, sr) {
-					s := 3 + 0.6*float64(len(c.words))
-					if pos > 0 {
-						if !fillers[d.toks[k+1].w] {
-							continue
-						}
-						s *= 0.7
-					}
-					afterScore = math.Max(afterScore, s)
-				}
+				after[c.rule] = math.Max(after[c.rule], sc)
 			}
 		}
-		// an after-cue later in the clause: "142/142 xã … có Tổ công nghệ số"
-		if afterScore == 0 {
-			for _, c := range r.after {
-				for pos := 2; pos <= 8 && k+pos <= sr; pos++ {
-					if d.toks[k+pos].num >= 0 || d.toks[k+pos].boundary >= bStrong {
-						break
-					}
-					if d.matchAt(k+pos, c.words, sr) {
-						afterScore = math.Max(afterScore, 1.5+0.3*float64(len(c.words)))
-						break
-					}
-				}
-			}
-			if !coverageHead(d, k, num) {
-				afterScore = 0
-			}
-		}
-		// before-cues: in the clause (full weight, decaying with distance)
-		// or earlier in the sentence (half weight)
-		beforeScore := 0.0
-		var beforeCue []string
-		for _, c := range r.before {
-			for j := k - len(c.words); j >= sl; j-- {
-				if !d.matchAt(j, c.words, k-1) {
-					continue
-				}
-				dist := 0
-				for m := j + len(c.words); m < k; m++ {
-					if !fillers[d.toks[m].w] && !d.inPeriod(m) {
-						dist++
-					}
-				}
-				decay := 3.0
-				if num.Kind == NumPercent {
-					decay = 10 // "… mức độ 4 theo Nghị quyết … (đạt 32,4%)"
-				}
-				w := (2 + 0.6*float64(len(c.words))) / (1 + float64(dist)/decay)
-				if j+len(c.words)-1 < cl {
-					switch num.Kind {
-					case NumPercent:
-						w *= 0.8 // "…, đạt 72,8%": a share refers back across commas
-					case NumMoney, NumRate:
-						w *= 0.5
-					default:
-						w *= 0.3
-					}
-				}
-				// the unit noun echoes the cue: "trạm … lên 1.245 trạm"
-				if k+1 <= cr && d.toks[k+1].w == c.words[0] && len(c.words) > 1 {
-					w += 1.5
-				}
-				if w > beforeScore {
-					beforeScore, beforeCue = w, c.words
-				}
+	}
+	// an after-cue later in the clause: "142/142 xã … có Tổ công nghệ số"
+	if coverageHead(d, k, num) {
+		for pos := 2; pos <= 8 && k+pos <= sr; pos++ {
+			j := k + pos
+			if d.toks[j].num >= 0 || d.toks[j].boundary >= bStrong {
 				break
 			}
+			for _, c := range x.afterIdx[d.toks[j].w] {
+				if after[c.rule] == 0 && d.matchAt(j, c.words, sr) {
+					after[c.rule] = 1.5 + 0.3*float64(len(c.words))
+				}
+			}
 		}
+	}
+	// before-cues: in the clause (full weight, decaying with distance) or
+	// earlier in the sentence (less), scanning back from the number so the
+	// nearest occurrence of each cue counts
+	decay := 3.0
+	if num.Kind == NumPercent {
+		decay = 10 // "… mức độ 4 theo Nghị quyết … (đạt 32,4%)"
+	}
+	dist := 0 // non-filler tokens between the cue's end and the number
+	for j := k - 1; j >= sl && j >= k-40; j-- {
+		for _, c := range x.beforeIdx[d.toks[j].w] {
+			end := j + len(c.words) - 1
+			if end >= k || !d.matchAt(j, c.words, k-1) {
+				continue
+			}
+			cd := dist - d.nonFillers(j+1, end) // tokens of the cue itself don't count
+			w := (2 + 0.6*float64(len(c.words))) / (1 + float64(max(cd, 0))/decay)
+			if end < cl {
+				switch num.Kind {
+				case NumPercent:
+					w *= 0.8 // "…, đạt 72,8%": a share refers back across commas
+				case NumMoney, NumRate:
+					w *= 0.5
+				default:
+					w *= 0.3
+				}
+			}
+			// the unit noun echoes the cue: "trạm … lên 1.245 trạm"
+			if k+1 <= cr && d.toks[k+1].w == c.words[0] && len(c.words) > 1 {
+				w += 1.5
+			}
+			if w > before[c.rule] {
+				before[c.rule], beforeCue[c.rule] = w, c.words
+			}
+		}
+		if !fillers[d.toks[j].w] && !d.inPeriod(j) {
+			dist++
+		}
+	}
+	// vetoes near the number: the left window stops at "và" or a comma
+	// ("862 … cá nhân và 204 …"), the right one at "và" or the next number
+	lo := k
+	for lo > max(cl, k-6) && d.toks[lo-1].w != "va" && d.toks[lo].boundary < bClause {
+		lo--
+	}
+	hi := k
+	for hi < min(cr, k+6) && d.toks[hi+1].w != "va" && d.toks[hi+1].num < 0 {
+		hi++
+	}
+	for j := lo; j <= hi; j++ {
+		if j == k {
+			continue
+		}
+		for _, c := range x.notIdx[d.toks[j].w] {
+			if !vetoed[c.rule] && d.matchAt(j, c.words, cr) {
+				vetoed[c.rule] = true
+			}
+		}
+	}
+
+	var best *Indicator
+	bestScore := 0.0
+	why := "no_indicator_cue"
+	headIsOther := k+1 <= cr && d.toks[k+1].num < 0 && !fillers[d.toks[k+1].w] && !neutralAfter[d.toks[k+1].w] && !coverageHead(d, k, num)
+	for ri := range x.rules {
+		r := &x.rules[ri]
+		afterScore, beforeScore := after[ri], before[ri]
 		if afterScore == 0 && beforeScore == 0 {
+			continue
+		}
+		if !unitFits(r.ind.Unit, num) || r.ind.Unit == "percent" && num.Kind == NumRatio {
+			continue
+		}
+		if v := num.Value; r.ind.Max > 0 && (v < r.ind.Min || v > r.ind.Max) {
+			continue
+		}
+		if len(r.require) > 0 && !requireMet(r.require, sentence, clause) {
 			continue
 		}
 		// a different counted noun right after the number ("02 tổ chức")
 		// means the left cue describes something else
-		if afterScore == 0 && k+1 <= cr && d.toks[k+1].num < 0 && !fillers[d.toks[k+1].w] && !neutralAfter[d.toks[k+1].w] &&
-			!coverageHead(d, k, num) && !slices.Contains(beforeCue, d.toks[k+1].w) {
+		if afterScore == 0 && headIsOther && !slices.Contains(beforeCue[ri], d.toks[k+1].w) {
 			beforeScore *= 0.3
 		}
-		vetoed := false
-		lo := k
-		for lo > max(cl, k-6) && d.toks[lo-1].w != "va" && d.toks[lo].boundary < bClause {
-			lo-- // the left window stops at "và" or a comma: "862 … cá nhân và 204 …"
-		}
-		hi := k
-		for hi < min(cr, k+6) && d.toks[hi+1].w != "va" && d.toks[hi+1].num < 0 {
-			hi++ // the right window stops at "và" or the next number
-		}
-		for _, c := range r.not {
-			for j := lo; j <= hi; j++ {
-				if j != k && d.matchAt(j, c.words, cr) {
-					vetoed = true
-					break
-				}
-			}
-			if vetoed {
-				break
-			}
-		}
-		if vetoed {
+		if vetoed[ri] {
 			why = "vetoed (" + r.ind.Code + ")"
 			continue
 		}
 		ctx := 0.0
 		for _, c := range r.context {
-			phrase := " " + strings.Join(c.words, " ") + " "
 			switch {
-			case strings.Contains(" "+segment+" ", phrase):
+			case strings.Contains(segment, c.phrase):
 				ctx += 0.75 // in the same ";"-segment as the number
-			case strings.Contains(" "+sentence+" ", phrase):
+			case strings.Contains(sentence, c.phrase):
 				ctx += 0.25
 			}
 		}
@@ -769,17 +785,24 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 			continue
 		}
 		if score > bestScore {
-			second = bestScore
 			best, bestScore = r.ind, score
-		} else if score > second {
-			second = score
 		}
 	}
-	_ = second
 	if best == nil {
 		return nil, 0, why
 	}
 	return best, bestScore, ""
+}
+
+// nonFillers counts the non-filler tokens in [a, b].
+func (d *doc) nonFillers(a, b int) int {
+	n := 0
+	for m := a; m <= b && m < len(d.toks); m++ {
+		if !fillers[d.toks[m].w] && !d.inPeriod(m) {
+			n++
+		}
+	}
+	return n
 }
 
 // inPeriod reports whether token m is part of a period phrase ("năm

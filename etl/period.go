@@ -38,25 +38,60 @@ func (p Period) shiftYears(dy int) Period {
 func (p Period) withYear(y int) Period { return p.shiftYears(y - p.Start.Year()) }
 
 var (
-	reHalf     = regexp.MustCompile(`\b(6|06|sau) thang (dau|cuoi) nam(?:\s+(\d{4}))?`)
-	reMonthsN  = regexp.MustCompile(`\b(\d{1,2}|chin|ba|muoi mot) thang(?: dau nam| nam)?(?:\s+(\d{4}))?`)
-	reQuarter  = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)(?:\s*/\s*|\s+nam\s+|\s+)(\d{4})`)
-	reQuarterY = regexp.MustCompile(`\bquy\s+(iv|iii|ii|i|1|2|3|4)\b`)
-	reMonth    = regexp.MustCompile(`\bthang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})`)
-	reMonthY   = regexp.MustCompile(`\b(trong|ket qua|bao cao|so ket|tinh hinh|hoat dong|cong tac)( cong tac)? thang\s+(\d{1,2})\b`)
-	reMonths   = regexp.MustCompile(`\btu (?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:/(\d{4}))? (?:den|toi) (?:het |cuoi )?(?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:\s*/\s*(\d{4})|\s+nam\s+(\d{4}))?`)
-	reYear     = regexp.MustCompile(`\bnam\s+(\d{4})\b`)
-	reRange    = regexp.MustCompile(`\b(giai doan|thoi ky|nhiem ky|tu nam)\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
-	reAsOf     = regexp.MustCompile(`\b(?:tinh den|den het|tinh toi|den)\s+(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
-	reRelYear  = regexp.MustCompile(`\b(nam qua|nam nay|trong nam|nam truoc|nam ngoai)\b`)
+	// Each pattern starts with a literal word so the regexp engine can skip
+	// to candidates with a substring search; what must precede the literal
+	// is checked by hand (see before).
+	reHalf     = regexp.MustCompile(`thang (dau|cuoi) nam(?:\s+(\d{4}))?`)    // after "6"/"06"/"sáu"
+	reMonthsN  = regexp.MustCompile(`thang(?: dau nam| nam)?(?:\s+(\d{4}))?`) // after a count of months
+	reQuarter  = regexp.MustCompile(`quy\s+(iv|iii|ii|i|1|2|3|4)(?:\s*/\s*|\s+nam\s+|\s+)(\d{4})`)
+	reQuarterY = regexp.MustCompile(`quy\s+(iv|iii|ii|i|1|2|3|4)\b`)
+	reMonth    = regexp.MustCompile(`thang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})`)
+	reMonthY   = regexp.MustCompile(`thang\s+(\d{1,2})\b`) // after "trong", "kết quả", …
+	reMonths   = regexp.MustCompile(`tu (?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:/(\d{4}))? (?:den|toi) (?:het |cuoi )?(?:ngay \d{1,2}/)?(?:thang )?(\d{1,2})(?:\s*/\s*(\d{4})|\s+nam\s+(\d{4}))?`)
+	reYear     = regexp.MustCompile(`nam\s+(\d{4})\b`)
+	reRanges   = []*regexp.Regexp{
+		regexp.MustCompile(`giai doan\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`),
+		regexp.MustCompile(`thoi ky\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`),
+		regexp.MustCompile(`tu nam\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`),
+	}
+	reTerm      = regexp.MustCompile(`nhiem ky\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
+	reAsOf      = regexp.MustCompile(`(?:den|toi)\s+(?:het\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
+	reRelYear   = regexp.MustCompile(`nam (qua|nay|truoc|ngoai)\b`)
+	reInYear    = regexp.MustCompile(`trong nam\b`)
+	reMonthLead = regexp.MustCompile(`(trong|ket qua|bao cao|so ket|tinh hinh|hoat dong|cong tac)( cong tac)? $`)
 	// words that make a following period a plan or a target
 	rePlanBefore   = regexp.MustCompile(`((phuong huong|ke hoach|muc tieu|phan dau|dinh huong|chi tieu|du kien|nhiem vu trong tam|trien khai cong tac|tam nhin|de ra|dat ra)[^.;\n]{0,40}|\b(den|toi|truoc)\s*)$`)
 	reTaskBefore   = regexp.MustCompile(`nhiem vu[^.;\n]{0,25}$`)
 	reReviewBefore = regexp.MustCompile(`(ket qua|thuc hien|hoan thanh|danh gia)[^.;\n]{0,30}nhiem vu[^.;\n]{0,25}$`)
-	reDayBefore    = regexp.MustCompile(`ngay\s+\d{1,2}\s*$`)
-	reCompare      = regexp.MustCompile(`(cung ky|so voi|so cung ky|tang so voi|giam so voi)\s*$`)
-	reSince        = regexp.MustCompile(`(tu|ke tu|bat dau tu|truoc|sau)\s*$`)
 )
+
+// lastWords returns the last n words of s, single-spaced.
+func lastWords(s string, n int) string {
+	fs := strings.Fields(s)
+	if len(fs) > n {
+		fs = fs[len(fs)-n:]
+	}
+	return strings.Join(fs, " ")
+}
+
+func endsWithAny(s string, words ...string) bool {
+	for _, w := range words {
+		if s == w || strings.HasSuffix(s, " "+w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPlanWord is a cheap filter before rePlanBefore.
+func hasPlanWord(s string) bool {
+	for _, w := range []string{"phuong huong", "ke hoach", "muc tieu", "phan dau", "dinh huong", "chi tieu", "du kien", "nhiem vu trong tam", "trien khai cong tac", "tam nhin", "de ra", "dat ra", "den", "toi", "truoc"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
@@ -78,14 +113,14 @@ func romanQuarter(s string) int {
 func findPeriods(f string) []periodMention {
 	var ms []periodMention
 	taken := make([]bool, len(f)+1)
-	planAt := rePlanSentence.FindAllStringIndex(f, -1) // once, not per mention
+	planAt := findPhrases(f, planSentencePhrases) // once, not per mention
 	add := func(s, e int, p Period, yearless bool) bool {
 		for k := s; k < e; k++ {
 			if taken[k] {
 				return false
 			}
 		}
-		if reDayBefore.MatchString(f[max(0, s-12):s]) {
+		if w := lastWords(f[max(0, s-12):s], 2); strings.HasPrefix(w, "ngay ") && allDigits(strings.TrimPrefix(w, "ngay ")) {
 			// "ngày 25 tháng 12 năm 2023" is a date, not a reporting period
 			for k := s; k < e; k++ {
 				taken[k] = true
@@ -101,10 +136,11 @@ func findPeriods(f string) []periodMention {
 			lo = 0
 		}
 		before := f[lo:s]
-		m.plan = rePlanBefore.MatchString(before) || planSentence(f, s, planAt) ||
-			reTaskBefore.MatchString(before) && !reReviewBefore.MatchString(before)
-		m.compare = reCompare.MatchString(before) || reCompare.MatchString(before+" ")
-		m.since = reSince.MatchString(before)
+		last := lastWords(before, 3)
+		m.plan = planSentence(f, s, planAt) || hasPlanWord(before) && rePlanBefore.MatchString(before) ||
+			strings.Contains(before, "nhiem vu") && reTaskBefore.MatchString(before) && !reReviewBefore.MatchString(before)
+		m.compare = endsWithAny(last, "cung ky", "so voi")
+		m.since = endsWithAny(last, "tu", "ke tu", "truoc", "sau")
 		m.aside = strings.LastIndex(before, "(") > strings.LastIndex(before, ")")
 		if m.aside && reAsideCompare.MatchString(f[e:min(len(f), e+12)]) {
 			m.compare = true // "(năm 2019 là 1.159 trạm)"
@@ -112,43 +148,81 @@ func findPeriods(f string) []periodMention {
 		ms = append(ms, m)
 		return true
 	}
-	for _, x := range reRange.FindAllStringSubmatchIndex(f, -1) {
-		kind := f[x[2]:x[3]]
-		if kind == "nhiem ky" {
-			continue // a term of office, not a reporting period
+	// wordStart: the match begins a word (the patterns dropped their \b)
+	wordStart := func(i int) bool { return i == 0 || !isASCIIWord(f[i-1]) }
+	// wordBefore is the folded word right before offset i
+	wordBefore := func(i int) (string, int) {
+		e := i
+		for e > 0 && f[e-1] == ' ' {
+			e--
 		}
-		a, b := atoi(f[x[4]:x[5]]), atoi(f[x[6]:x[7]])
-		if a >= 1945 && b > a && b-a <= 15 {
-			add(x[0], x[1], Period{day(a, 1, 1), day(b, 12, 31), GrainRange}, false)
+		s := e
+		for s > 0 && isASCIIWord(f[s-1]) {
+			s--
+		}
+		return f[s:e], s
+	}
+	all := func(re *regexp.Regexp) [][]int {
+		var out [][]int
+		for _, x := range re.FindAllStringSubmatchIndex(f, -1) {
+			if wordStart(x[0]) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	// terms of office ("nhiệm kỳ 2020 - 2025") are no reporting period, but
+	// their years must not be read as years either
+	for _, x := range all(reTerm) {
+		for k := x[0]; k < x[1]; k++ {
+			taken[k] = true
 		}
 	}
-	for _, x := range reHalf.FindAllStringSubmatchIndex(f, -1) {
-		first := f[x[4]:x[5]] == "dau"
+	for _, re := range reRanges {
+		for _, x := range all(re) {
+			a, b := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
+			if a >= 1945 && b > a && b-a <= 15 {
+				add(x[0], x[1], Period{day(a, 1, 1), day(b, 12, 31), GrainRange}, false)
+			}
+		}
+	}
+	for _, x := range all(reHalf) {
+		w, ws := wordBefore(x[0])
+		if w != "6" && w != "06" && w != "sau" {
+			continue
+		}
+		first := f[x[2]:x[3]] == "dau"
 		y, yearless := 2000, true
-		if x[6] >= 0 {
-			y, yearless = atoi(f[x[6]:x[7]]), false
+		if x[4] >= 0 {
+			y, yearless = atoi(f[x[4]:x[5]]), false
 		}
 		p := Period{day(y, 1, 1), day(y, 6, 30), GrainHalf}
 		if !first {
 			p = Period{day(y, 7, 1), day(y, 12, 31), GrainHalf}
 		}
-		add(x[0], x[1], p, yearless)
+		add(ws, x[1], p, yearless)
 	}
-	for _, x := range reQuarter.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reQuarter) {
 		q, y := romanQuarter(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
 		if q > 0 {
 			add(x[0], x[1], Period{day(y, 3*q-2, 1), monthEnd(y, 3*q), GrainQuarter}, false)
 		}
 	}
-	for _, x := range reQuarterY.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reQuarterY) {
 		q := romanQuarter(f[x[2]:x[3]])
 		if q > 0 {
 			add(x[0], x[1], Period{day(2000, 3*q-2, 1), monthEnd(2000, 3*q), GrainQuarter}, true)
 		}
 	}
-	for _, x := range reMonthsN.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reMonthsN) {
+		w, ws := wordBefore(x[0])
+		if w == "mot" {
+			if w2, ws2 := wordBefore(ws); w2 == "muoi" {
+				w, ws = "muoi mot", ws2
+			}
+		}
 		var n int
-		switch w := f[x[2]:x[3]]; w {
+		switch w {
 		case "chin":
 			n = 9
 		case "ba":
@@ -156,23 +230,25 @@ func findPeriods(f string) []periodMention {
 		case "muoi mot":
 			n = 11
 		default:
+			if len(w) > 2 || !allDigits(w) {
+				continue
+			}
 			n = atoi(w)
 		}
 		if n < 2 || n > 11 || n == 6 {
 			continue // halves are read by reHalf
 		}
 		y, yearless := 2000, true
-		if x[4] >= 0 {
-			y, yearless = atoi(f[x[4]:x[5]]), false
+		if x[2] >= 0 {
+			y, yearless = atoi(f[x[2]:x[3]]), false
 		}
 		// require "đầu năm", a year, or a clear "N tháng" at a clause start
-		seg := f[x[0]:x[1]]
-		if yearless && !strings.Contains(seg, "dau nam") && !clauseStart(f, x[0]) {
+		if yearless && !strings.Contains(f[x[0]:x[1]], "dau nam") && !clauseStart(f, ws) {
 			continue
 		}
-		add(x[0], x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
+		add(ws, x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
 	}
-	for _, x := range reMonths.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reMonths) {
 		m1, m2 := atoi(f[x[2]:x[3]]), atoi(f[x[6]:x[7]])
 		if m1 < 1 || m2 > 12 || m1 >= m2 {
 			continue
@@ -189,19 +265,20 @@ func findPeriods(f string) []periodMention {
 		}
 		add(x[0], x[1], Period{day(y, m1, 1), monthEnd(y, m2), g}, yearless)
 	}
-	for _, x := range reMonth.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reMonth) {
 		m, y := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
 		if m >= 1 && m <= 12 {
 			add(x[0], x[1], Period{day(y, m, 1), monthEnd(y, m), GrainMonth}, false)
 		}
 	}
-	for _, x := range reMonthY.FindAllStringSubmatchIndex(f, -1) {
-		m := atoi(f[x[6]:x[7]])
-		if m >= 1 && m <= 12 && !strings.HasPrefix(f[x[7]:], "/") && !strings.HasPrefix(strings.TrimLeft(f[x[7]:], " "), "nam") {
-			add(x[6]-len("thang "), x[7], Period{day(2000, m, 1), monthEnd(2000, m), GrainMonth}, true)
+	for _, x := range all(reMonthY) {
+		m := atoi(f[x[2]:x[3]])
+		lead := f[max(0, x[0]-30):x[0]]
+		if m >= 1 && m <= 12 && reMonthLead.MatchString(lead) && !strings.HasPrefix(f[x[3]:], "/") && !strings.HasPrefix(strings.TrimLeft(f[x[3]:], " "), "nam") {
+			add(x[0], x[3], Period{day(2000, m, 1), monthEnd(2000, m), GrainMonth}, true)
 		}
 	}
-	for _, x := range reAsOf.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reAsOf) {
 		d, m := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
 		if d < 1 || d > 31 || m < 1 || m > 12 {
 			continue
@@ -225,20 +302,23 @@ func findPeriods(f string) []periodMention {
 		}
 		add(x[0], x[1], p, yearless)
 	}
-	for _, x := range reYear.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reYear) {
 		y := atoi(f[x[2]:x[3]])
 		if y >= 1945 && y <= 2100 {
 			add(x[0], x[1], YearPeriod(y), false)
 		}
 	}
-	for _, x := range reRelYear.FindAllStringSubmatchIndex(f, -1) {
+	for _, x := range all(reRelYear) {
 		rel := 0
-		if w := f[x[2]:x[3]]; w == "nam truoc" || w == "nam ngoai" {
+		if w := f[x[2]:x[3]]; w == "truoc" || w == "ngoai" {
 			rel = -1
 		}
 		if add(x[0], x[1], YearPeriod(2000), true) {
 			ms[len(ms)-1].relative = rel
 		}
+	}
+	for _, x := range all(reInYear) {
+		add(x[0], x[1], YearPeriod(2000), true)
 	}
 	sortMentions(ms)
 	return ms
@@ -268,11 +348,33 @@ func hasSuffixWord(s, w string) bool {
 	return len(s) == len(w) || s[len(s)-len(w)-1] == ' '
 }
 
-var rePlanSentence = regexp.MustCompile(`\b(de nghi|kien nghi|phuong huong|phan dau|dinh huong|tam nhin|se tiep tuc|can tiep tuc|du kien|ke hoach nam|nhiem vu nam)\b`)
+// planSentencePhrases make the rest of a sentence a plan or a request.
+var planSentencePhrases = []string{"de nghi", "kien nghi", "phuong huong", "phan dau", "dinh huong", "tam nhin", "se tiep tuc", "can tiep tuc", "du kien", "ke hoach nam", "nhiem vu nam"}
+
+// findPhrases returns the [start, end) offsets of whole-word occurrences of
+// the phrases in f, sorted by start (substring search, no regexp).
+func findPhrases(f string, phrases []string) [][]int {
+	var out [][]int
+	for _, p := range phrases {
+		for from := 0; ; {
+			i := strings.Index(f[from:], p)
+			if i < 0 {
+				break
+			}
+			s, e := from+i, from+i+len(p)
+			if (s == 0 || !isASCIIWord(f[s-1])) && (e == len(f) || !isASCIIWord(f[e])) {
+				out = append(out, []int{s, e})
+			}
+			from = s + 1
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
 
 // planSentence reports whether the sentence leading up to offset i states a
 // plan, a request or a target rather than results; planAt are the offsets
-// of rePlanSentence matches in f.
+// of planSentencePhrases in f.
 func planSentence(f string, i int, planAt [][]int) bool {
 	s := strings.LastIndexAny(f[:i], ".\n!?") + 1
 	for k := sort.Search(len(planAt), func(j int) bool { return planAt[j][0] >= s }); k < len(planAt) && planAt[k][0] < i; k++ {

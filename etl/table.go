@@ -60,6 +60,9 @@ func findTables(rs []rune) []tableRow {
 	lines := splitLines(rs)
 	var rows []tableRow
 	for i := 0; i < len(lines); i++ {
+		if l := lines[i].text; l == "" || !strings.Contains(l, "|") && (len(l) > 12 || !isDigitByte(l[0]) && l[0] != 'N' && l[0] != 'n') {
+			continue // neither a "|" header nor a year line
+		}
 		years := pipeYears(lines[i].text)
 		j := i + 1
 		if len(years) < 2 {
