@@ -375,7 +375,13 @@ func (d *doc) tokenize(x *Extractor) {
 		case c == '%' || c == '/':
 			d.toks = append(d.toks, token{s: i, e: i + 1, w: string(c), num: -1, boundary: boundary})
 			boundary = bNone
-		case c == '\n' || c == '!' || c == '?':
+		case c == '\n':
+			// a line wrapped mid-sentence (text from PDFs) goes on in lower
+			// case after a word; anything else ends the sentence
+			if !d.wrappedLine(i) {
+				boundary = bSentence
+			}
+		case c == '!' || c == '?':
 			boundary = bSentence
 		case c == '.':
 			if i+1 >= n || f[i+1] == ' ' || f[i+1] == '\n' || f[i+1] == '.' {
@@ -510,6 +516,28 @@ func parseNumberWords(ws []string) (float64, bool) {
 		return 0, false
 	}
 	return total + group, true
+}
+
+// wrappedLine reports whether the newline at offset i continues a sentence:
+// the line before ends in a letter or digit and the next starts in lower case.
+func (d *doc) wrappedLine(i int) bool {
+	p := i - 1
+	for p >= 0 && (d.rs[p] == ' ' || d.rs[p] == '\t' || d.rs[p] == '\r') {
+		p--
+	}
+	q := i + 1
+	for q < len(d.rs) && (d.rs[q] == ' ' || d.rs[q] == '\t') {
+		q++
+	}
+	if p < 0 || q >= len(d.rs) {
+		return false
+	}
+	prev, next := d.rs[p], d.rs[q]
+	if unicode.IsLower(next) {
+		return unicode.IsLetter(prev) || isDigit(prev) || prev == ','
+	}
+	// "… hiện có\n1.730 trạm": a number after a line that stops mid-phrase
+	return isDigit(next) && unicode.IsLower(prev)
 }
 
 // words of reference numbers: a number right after these is an ID, a rank,
@@ -1174,5 +1202,6 @@ func (d *doc) evidence(k int) string {
 	for e < len(d.rs) && (d.rs[e] == ')' || d.rs[e] == '%') {
 		e++
 	}
-	return strings.TrimSpace(string(d.rs[s:e]))
+	// one line for display; the span offsets stay exact
+	return strings.Join(strings.Fields(string(d.rs[s:e])), " ")
 }

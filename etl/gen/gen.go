@@ -267,7 +267,7 @@ func (g *Generator) Doc(i int) Doc {
 	if !s.p.end.Before(etl.Merger) {
 		s.pv = g.post[(i+r.IntN(7))%len(g.post)]
 	} else {
-		s.pv = g.provs[(i*7+r.IntN(3))%len(g.provs)]
+		s.pv = g.provs[(i*17+r.IntN(3))%len(g.provs)]
 	}
 	s.code, _ = g.ref.ProvinceAt(s.pv.code63, s.p.end)
 	s.sokhcn = !s.p.end.Before(date(2025, 3, 1))

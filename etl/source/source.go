@@ -129,6 +129,10 @@ func (e *fetchError) Error() string {
 
 func (e *fetchError) Unwrap() []error { return []error{e.kind, e.err} }
 
+// Reason is the short reject reason; etl.Process finds it through this
+// method (without it every fetch reject read "read_error").
+func (e *fetchError) Reason() string { return Reason(e) }
+
 func wrap(uri string, kind, err error) error { return &fetchError{uri: uri, kind: kind, err: err} }
 
 // Reason maps a fetch error to a short reject reason.

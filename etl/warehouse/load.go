@@ -156,10 +156,27 @@ type loader struct {
 	keys    map[string]int64
 	periods map[periodID]int64
 	seen    []int64 // unchanged or rejected documents already in dim_document
+	// phases times the loader's own steps, logged at debug level.
+	phases map[string]time.Duration
+}
+
+// timed runs f and adds its duration to phase.
+func (l *loader) timed(phase string, f func() error) error {
+	t0 := time.Now()
+	err := f()
+	l.phases[phase] += time.Since(t0)
+	return err
 }
 
 func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-chan etl.Outcome, st *etl.RunStats) error {
-	l := &loader{w: w, conn: conn, st: st, keys: map[string]int64{}, periods: map[periodID]int64{}}
+	l := &loader{w: w, conn: conn, st: st, keys: map[string]int64{}, periods: map[periodID]int64{}, phases: map[string]time.Duration{}}
+	defer func() {
+		args := []any{"run", st.RunID}
+		for k, v := range l.phases {
+			args = append(args, k, v.Round(time.Millisecond))
+		}
+		slog.Debug("warehouse: load phases", args...)
+	}()
 	if err := l.readKeys(ctx); err != nil {
 		return err
 	}
@@ -169,11 +186,13 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 		for len(buf) < batchDocs {
 			var o etl.Outcome
 			var ok bool
+			t0 := time.Now()
 			select {
 			case <-ctx.Done():
 				return fmt.Errorf("warehouse: load: %w", ctx.Err())
 			case o, ok = <-outcomes:
 			}
+			l.phases["wait"] += time.Since(t0)
 			if !ok {
 				done = true
 				break
@@ -194,6 +213,8 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 	if err := l.markSeen(ctx); err != nil {
 		return err
 	}
+	t0 := time.Now()
+	defer func() { l.phases["checks+finish"] += time.Since(t0) }()
 	if st.DocsLoaded > 0 {
 		fails, err := runChecks(ctx, conn, st.RunID)
 		if err != nil {
@@ -208,6 +229,9 @@ func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-cha
 			return err
 		}
 		st.DataCheckFailures = fails
+	}
+	if slog.Default().Enabled(ctx, slog.LevelDebug) {
+		logMemory(ctx, conn, st.RunID)
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM fact_indicator`).Scan(&st.TotalFacts); err != nil {
 		return fmt.Errorf("warehouse: load: count facts: %w", err)
@@ -334,11 +358,12 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 		}
 		docs = append(docs, d)
 	}
-	if err := l.addPeriods(ctx, newPeriods); err != nil {
+	if err := l.timed("periods", func() error { return l.addPeriods(ctx, newPeriods) }); err != nil {
 		return err
 	}
 	if newDocs > 0 {
-		keys, err := l.reserveKeys(ctx, newDocs)
+		var keys []int64
+		err := l.timed("keys", func() (err error) { keys, err = l.reserveKeys(ctx, newDocs); return })
 		if err != nil {
 			return err
 		}
@@ -351,7 +376,7 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 	}
 	// Stage the documents, merge them, then append their rows.
 	if len(docs) > 0 {
-		if err := l.raw(func(c driver.Conn) error { return stageDocs(c, docs) }); err != nil {
+		if err := l.timed("stage_docs", func() error { return l.raw(func(c driver.Conn) error { return stageDocs(c, docs) }) }); err != nil {
 			return fmt.Errorf("warehouse: load: stage documents: %w", err)
 		}
 		stmts := []string{}
@@ -367,12 +392,15 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 			if strings.Contains(q, "$2") {
 				args = []any{st.RunID, l.w.opts.ExtractorVersion}
 			}
-			if _, err := l.conn.ExecContext(ctx, q, args...); err != nil {
+			if err := l.timed(strings.Fields(q)[0]+"_"+strings.Fields(q)[2], func() error {
+				_, err := l.conn.ExecContext(ctx, q, args...)
+				return err
+			}); err != nil {
 				return fmt.Errorf("warehouse: load: merge documents: %w", err)
 			}
 		}
 	}
-	return l.raw(func(c driver.Conn) error { return l.appendRows(c, outs, docs) })
+	return l.timed("append_rows", func() error { return l.raw(func(c driver.Conn) error { return l.appendRows(c, outs, docs) }) })
 }
 
 func (l *loader) raw(f func(driver.Conn) error) error {
@@ -625,4 +653,24 @@ func validFact(f etl.Fact) error {
 		return fmt.Errorf("%s: value %v", f.Indicator, f.Value)
 	}
 	return nil
+}
+
+// logMemory logs DuckDB's memory by tag before the commit, at debug level:
+// what a large transaction holds.
+func logMemory(ctx context.Context, conn *sql.Conn, runID int64) {
+	rows, err := conn.QueryContext(ctx, `SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()
+		WHERE memory_usage_bytes + temporary_storage_bytes > 0 ORDER BY memory_usage_bytes DESC`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	args := []any{"run", runID}
+	for rows.Next() {
+		var tag string
+		var mem, tmp int64
+		if rows.Scan(&tag, &mem, &tmp) == nil {
+			args = append(args, tag, fmt.Sprintf("%dMB(+%dMB spilled)", mem>>20, tmp>>20))
+		}
+	}
+	slog.Debug("warehouse: duckdb memory before commit", args...)
 }
