@@ -85,31 +85,55 @@ func (s Scores) String() string {
 // (relative tolerance 1e-6); gold rows with required=false may be extracted
 // or not without penalty; facts of documents without gold are ignored.
 func Score(gold []GoldFact, facts []Fact) Scores {
-	type key struct{ doc, ind, ps, pe string }
+	goldBy, factsBy := map[string][]GoldFact{}, map[string][]Fact{}
+	var docs []string
+	for _, g := range gold {
+		if goldBy[g.Doc] == nil {
+			docs = append(docs, g.Doc)
+		}
+		goldBy[g.Doc] = append(goldBy[g.Doc], g)
+	}
+	for _, f := range facts {
+		factsBy[f.Doc] = append(factsBy[f.Doc], f)
+	}
+	var sc Scorer
+	for _, d := range docs {
+		sc.Add(goldBy[d], factsBy[d])
+	}
+	return sc.Result()
+}
+
+// Scorer accumulates scores one document at a time, so a corpus of any
+// size is scored in bounded memory; Scorers of parallel workers merge.
+type Scorer struct {
+	s              Scores
+	qualOK, provOK int
+	FNByIndicator  map[string]int
+	FPByIndicator  map[string]int
+	MaxExamples    int // false positives/negatives kept; 0: all
+}
+
+// Add scores one document: its gold rows and its extracted facts.
+func (sc *Scorer) Add(gold []GoldFact, facts []Fact) {
+	if len(gold) == 0 {
+		return
+	}
+	if sc.FNByIndicator == nil {
+		sc.FNByIndicator, sc.FPByIndicator = map[string]int{}, map[string]int{}
+	}
+	type key struct{ ind, ps, pe string }
 	byKey := map[key][]int{}
-	docs := map[string]bool{}
-	goldProv := map[string]string{}
 	for i, g := range gold {
-		docs[g.Doc] = true
-		goldProv[g.Doc] = g.ProvinceCode
-		k := key{g.Doc, g.Indicator, g.PeriodStart, g.PeriodEnd}
+		k := key{g.Indicator, g.PeriodStart, g.PeriodEnd}
 		byKey[k] = append(byKey[k], i)
 	}
-	var s Scores
-	s.Docs = len(docs)
+	sc.s.Docs++
 	matched := make([]bool, len(gold))
 	seen := map[string]bool{}
-	factProv := map[string]map[string]bool{}
-	qualOK := 0
+	provs := map[string]bool{}
 	for _, f := range facts {
-		if !docs[f.Doc] {
-			continue
-		}
-		if factProv[f.Doc] == nil {
-			factProv[f.Doc] = map[string]bool{}
-		}
-		factProv[f.Doc][f.ProvinceCode] = true
-		k := key{f.Doc, f.Indicator, f.Period.Start.Format(dateLayout), f.Period.End.Format(dateLayout)}
+		provs[f.ProvinceCode] = true
+		k := key{f.Indicator, f.Period.Start.Format(dateLayout), f.Period.End.Format(dateLayout)}
 		dedup := fmt.Sprintf("%v|%.6f", k, f.Value)
 		if seen[dedup] {
 			continue
@@ -123,26 +147,62 @@ func Score(gold []GoldFact, facts []Fact) Scores {
 			}
 		}
 		if hit < 0 {
-			s.FP++
-			s.FalsePositives = append(s.FalsePositives, f)
+			sc.s.FP++
+			sc.FPByIndicator[f.Indicator]++
+			if sc.MaxExamples == 0 || len(sc.s.FalsePositives) < sc.MaxExamples {
+				sc.s.FalsePositives = append(sc.s.FalsePositives, f)
+			}
 			continue
 		}
-		s.TP++
+		sc.s.TP++
 		matched[hit] = true
 		if string(f.Qualifier) == gold[hit].Qualifier || f.Qualifier == "" && gold[hit].Qualifier == string(Exact) {
-			qualOK++
+			sc.qualOK++
 		}
 	}
 	for i, g := range gold {
 		if !g.Required {
 			continue
 		}
-		s.Required++
+		sc.s.Required++
 		if !matched[i] {
-			s.FN++
-			s.FalseNegatives = append(s.FalseNegatives, g)
+			sc.s.FN++
+			sc.FNByIndicator[g.Indicator]++
+			if sc.MaxExamples == 0 || len(sc.s.FalseNegatives) < sc.MaxExamples {
+				sc.s.FalseNegatives = append(sc.s.FalseNegatives, g)
+			}
 		}
 	}
+	if len(provs) == 1 && provs[gold[0].ProvinceCode] {
+		sc.provOK++
+	}
+}
+
+// Merge adds the counts of another scorer (e.g. of a parallel worker).
+func (sc *Scorer) Merge(o *Scorer) {
+	sc.s.Docs += o.s.Docs
+	sc.s.Required += o.s.Required
+	sc.s.TP += o.s.TP
+	sc.s.FP += o.s.FP
+	sc.s.FN += o.s.FN
+	sc.qualOK += o.qualOK
+	sc.provOK += o.provOK
+	sc.s.FalsePositives = append(sc.s.FalsePositives, o.s.FalsePositives...)
+	sc.s.FalseNegatives = append(sc.s.FalseNegatives, o.s.FalseNegatives...)
+	if sc.FNByIndicator == nil {
+		sc.FNByIndicator, sc.FPByIndicator = map[string]int{}, map[string]int{}
+	}
+	for k, v := range o.FNByIndicator {
+		sc.FNByIndicator[k] += v
+	}
+	for k, v := range o.FPByIndicator {
+		sc.FPByIndicator[k] += v
+	}
+}
+
+// Result returns the figures so far.
+func (sc *Scorer) Result() Scores {
+	s := sc.s
 	s.Extracted = s.TP + s.FP
 	if s.Extracted > 0 {
 		s.Precision = float64(s.TP) / float64(s.Extracted)
@@ -154,16 +214,10 @@ func Score(gold []GoldFact, facts []Fact) Scores {
 		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
 	}
 	if s.TP > 0 {
-		s.QualifierAccuracy = float64(qualOK) / float64(s.TP)
+		s.QualifierAccuracy = float64(sc.qualOK) / float64(s.TP)
 	}
-	provOK := 0
-	for d, p := range goldProv {
-		if ps := factProv[d]; len(ps) == 1 && ps[p] {
-			provOK++
-		}
-	}
-	if len(goldProv) > 0 {
-		s.ProvinceAccuracy = float64(provOK) / float64(len(goldProv))
+	if s.Docs > 0 {
+		s.ProvinceAccuracy = float64(sc.provOK) / float64(s.Docs)
 	}
 	return s
 }

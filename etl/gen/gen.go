@@ -59,6 +59,21 @@ type Fact struct {
 	Evidence     string
 }
 
+// Gold is the fact as a row of the scorer's gold format.
+func (f Fact) Gold() etl.GoldFact {
+	return etl.GoldFact{Doc: f.Doc, ProvinceCode: f.ProvinceCode, PeriodStart: f.Start.Format("2006-01-02"), PeriodEnd: f.End.Format("2006-01-02"),
+		Indicator: f.Indicator, Value: f.Value, Qualifier: string(f.Qualifier), Required: f.Required, Evidence: f.Evidence}
+}
+
+// Golds converts a document's truth.
+func Golds(fs []Fact) []etl.GoldFact {
+	out := make([]etl.GoldFact, len(fs))
+	for i, f := range fs {
+		out[i] = f.Gold()
+	}
+	return out
+}
+
 // Doc is one generated report.
 type Doc struct {
 	ID     string // file name without extension: the scorer's "doc"

@@ -17,18 +17,18 @@ import (
 
 // extractAll runs decode+extract over n generated documents on all cores
 // and scores them against the truth.
-func extractAll(t testing.TB, g *gen.Generator, n int) *gen.Score {
+func extractAll(t testing.TB, g *gen.Generator, n int) *etl.Scorer {
 	x := etl.NewExtractor(etl.Ref())
 	dopt := etl.DecodeOptions{MaxBytes: 1 << 25, HTML: htmltext.New()}
 	var mu sync.Mutex
-	var total gen.Score
+	total := etl.Scorer{MaxExamples: 50}
 	var wg sync.WaitGroup
 	idx := make(chan int, 64)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var s gen.Score
+			s := etl.Scorer{MaxExamples: 50}
 			for i := range idx {
 				d := g.Doc(i)
 				oc := etl.Process(&etl.Document{ID: d.ID, URI: d.Path, Raw: d.Body, ContentType: contentType(d.Path)}, etl.NoneKnown{}, dopt, x)
@@ -36,10 +36,10 @@ func extractAll(t testing.TB, g *gen.Generator, n int) *gen.Score {
 				if oc.Extraction != nil {
 					facts = oc.Extraction.Facts
 				}
-				s.Add(d.Facts, facts)
+				s.Add(gen.Golds(d.Facts), facts)
 			}
 			mu.Lock()
-			merge(&total, &s)
+			total.Merge(&s)
 			mu.Unlock()
 		}()
 	}
@@ -56,25 +56,6 @@ func contentType(p string) string {
 		return "text/html"
 	}
 	return "text/plain"
-}
-
-func merge(dst, s *gen.Score) {
-	dst.TP += s.TP
-	dst.FP += s.FP
-	dst.FN += s.FN
-	dst.Required += s.Required
-	dst.QualifierOK += s.QualifierOK
-	if dst.FNByIndicator == nil {
-		dst.FNByIndicator, dst.FPByIndicator = map[string]int{}, map[string]int{}
-	}
-	for k, v := range s.FNByIndicator {
-		dst.FNByIndicator[k] += v
-	}
-	for k, v := range s.FPByIndicator {
-		dst.FPByIndicator[k] += v
-	}
-	dst.FNExamples = append(dst.FNExamples, s.FNExamples...)
-	dst.FPExamples = append(dst.FPExamples, s.FPExamples...)
 }
 
 // TestDeterministic: the same seed gives the same bytes and truth, another
@@ -206,13 +187,13 @@ func TestAccuracy(t *testing.T) {
 	if testing.Short() {
 		n = 2000
 	}
-	s := extractAll(t, gen.New(gen.Options{Seed: 1}), n)
+	s := extractAll(t, gen.New(gen.Options{Seed: 1}), n).Result()
 	t.Logf("%d generated documents: %s", n, s)
-	if p := s.Precision(); p < 0.98 {
-		t.Errorf("precision %.4f < 0.98", p)
+	if s.Precision < 0.98 {
+		t.Errorf("precision %.4f < 0.98", s.Precision)
 	}
-	if r := s.Recall(); r < 0.95 {
-		t.Errorf("recall %.4f < 0.95", r)
+	if s.Recall < 0.95 {
+		t.Errorf("recall %.4f < 0.95", s.Recall)
 	}
 }
 
@@ -222,12 +203,13 @@ func TestDevAccuracy(t *testing.T) {
 		t.Skip("set GEN_DEV=1")
 	}
 	n := 3000
-	s := extractAll(t, gen.New(gen.Options{Seed: 1}), n)
-	t.Log(s.String())
-	for _, e := range s.FNExamples {
-		t.Log("FN ", e)
+	sc := extractAll(t, gen.New(gen.Options{Seed: 1}), n)
+	s := sc.Result()
+	t.Log(s, "misses by indicator:", sc.FNByIndicator, "false positives by indicator:", sc.FPByIndicator)
+	for _, g := range s.FalseNegatives {
+		t.Logf("FN %s %s %s..%s %v <- %s", g.Doc, g.Indicator, g.PeriodStart, g.PeriodEnd, g.Value, g.Evidence)
 	}
-	for _, e := range s.FPExamples {
-		t.Log("FP ", e)
+	for _, f := range s.FalsePositives {
+		t.Logf("FP %s %s %v <- %s", f.Doc, f.Indicator, f.Value, f.Evidence)
 	}
 }
