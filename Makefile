@@ -35,9 +35,11 @@ test: test-deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 40m ./...
 
-## bench: Go benchmarks and the corpus benchmark (see BENCHMARKS.md)
+## bench: Go benchmarks and the corpus benchmark (see BENCHMARKS.md); BENCH_DOCS, BENCH_RUNS, BENCH_FLAGS tune the latter
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./etl/...
+	$(GO) build -o /tmp/chiso-bench-bin ./cmd/chiso
+	/tmp/chiso-bench-bin bench $(or $(BENCH_DOCS),--docs 10000 --docs 100000) --runs $(or $(BENCH_RUNS),3) $(BENCH_FLAGS)
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 fuzz:
