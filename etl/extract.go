@@ -177,6 +177,8 @@ type doc struct {
 	places  []placeMention
 	main63  string
 	plain   bool // the text has no diacritics: compare folded words
+	// tokInPeriod marks the tokens inside period phrases (built on first use)
+	tokInPeriod []bool
 	period  Period
 	pub     time.Time
 }
@@ -649,17 +651,19 @@ var fillers = map[string]bool{
 func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, string) {
 	// the clause around k, its ";"-segment and the sentence (token bounds)
 	cl, cr := k, k
-	for cl > 0 && d.toks[cl].boundary < bClause {
+	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
 		cl--
 	}
-	for cr+1 < len(d.toks) && d.toks[cr+1].boundary < bClause {
+	for cr+1 < len(d.toks) && cr-k < sentenceCap && d.toks[cr+1].boundary < bClause {
 		cr++
 	}
+	// a "sentence" is capped at 60 tokens either side: a text without
+	// full stops must not make classification quadratic
 	sl, sr := k, k
-	for sl > 0 && d.toks[sl].boundary < bSentence {
+	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
 		sl--
 	}
-	for sr+1 < len(d.toks) && d.toks[sr+1].boundary < bSentence {
+	for sr+1 < len(d.toks) && sr-k < sentenceCap && d.toks[sr+1].boundary < bSentence {
 		sr++
 	}
 	gl, gr := k, k
@@ -822,6 +826,9 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	return best, bestScore, ""
 }
 
+// sentenceCap bounds how far, in tokens, a sentence reaches around a number.
+const sentenceCap = 60
+
 // nonFillers counts the non-filler tokens in [a, b].
 func (d *doc) nonFillers(a, b int) int {
 	n := 0
@@ -836,13 +843,15 @@ func (d *doc) nonFillers(a, b int) int {
 // inPeriod reports whether token m is part of a period phrase ("năm
 // 2019"), which sits between a cue and its number without weakening them.
 func (d *doc) inPeriod(m int) bool {
-	t := d.toks[m]
-	for _, p := range d.periods {
-		if t.s >= p.start && t.e <= p.end {
-			return true
+	if d.tokInPeriod == nil {
+		d.tokInPeriod = make([]bool, len(d.toks))
+		for _, p := range d.periods {
+			for i := d.tokenAt(p.start); i < len(d.toks) && d.toks[i].e <= p.end; i++ {
+				d.tokInPeriod[i] = true
+			}
 		}
 	}
-	return false
+	return d.tokInPeriod[m]
 }
 
 // neutralAfter are words that may follow a number without naming what is
@@ -938,10 +947,10 @@ var (
 // a national figure or another province's figure.
 func (d *doc) contextVeto(k int) string {
 	cl, cr := k, k
-	for cl > 0 && d.toks[cl].boundary < bClause {
+	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
 		cl--
 	}
-	for cr+1 < len(d.toks) && d.toks[cr+1].boundary < bClause {
+	for cr+1 < len(d.toks) && cr-k < sentenceCap && d.toks[cr+1].boundary < bClause {
 		cr++
 	}
 	if n := d.toks[k].num; n >= 0 && d.nums[n].Kind == NumPercent {
@@ -983,7 +992,10 @@ func (d *doc) contextVeto(k int) string {
 	}
 	// a future year in the clause: "đến năm 2025 đạt 100%"
 	if !d.period.IsZero() {
-		for _, m := range d.periods {
+		for _, m := range d.periods[d.periodAt(d.toks[cl].s):] {
+			if m.start > d.toks[cr].e {
+				break
+			}
 			if m.start >= d.toks[cl].s && m.end <= d.toks[cr].e && !m.yearless && m.period.Start.After(d.period.End) {
 				return "future_period"
 			}
@@ -991,7 +1003,10 @@ func (d *doc) contextVeto(k int) string {
 	}
 	if d.main63 != "" {
 		mainNow, _ := resolveProvince(d.main63, d.period)
-		for _, pm := range d.places {
+		for _, pm := range d.places[d.placeAt(d.toks[cl].s):] {
+			if pm.start > d.toks[cr].e {
+				break
+			}
 			if pm.start < d.toks[cl].s || pm.end > d.toks[cr].e || pm.kind == "city" || pm.kind == "domain" {
 				continue // city names are too often people's names to veto a value
 			}
@@ -1022,19 +1037,22 @@ func (d *doc) achievedAside(k int) bool {
 func (d *doc) factPeriod(k int) Period {
 	numStart, numEnd := d.toks[k].s, d.toks[k].e
 	sl := k
-	for sl > 0 && d.toks[sl].boundary < bSentence {
+	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
 		sl--
 	}
 	sentStart := d.toks[sl].s
 	cl := k
-	for cl > 0 && d.toks[cl].boundary < bClause {
+	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
 		cl--
 	}
 	clauseStart := d.toks[cl].s
 	// right after the value and its noun, in the same clause
-	for i := range d.periods {
+	for i := d.periodAt(numEnd); i < len(d.periods); i++ {
 		m := &d.periods[i]
-		if m.start < numEnd || m.yearless || m.plan || m.since || m.period.Grain == GrainRange {
+		if m.start-numEnd >= 30 {
+			break
+		}
+		if m.yearless || m.plan || m.since || m.period.Grain == GrainRange {
 			continue
 		}
 		if m.start-numEnd < 30 && d.tokensBetween(numEnd, m.start) <= 2 && !d.boundaryBetween(numEnd, m.start, bClause) {
@@ -1043,9 +1061,12 @@ func (d *doc) factPeriod(k int) Period {
 		break
 	}
 	var near *periodMention
-	for i := range d.periods {
+	for i := d.periodAt(sentStart); i < len(d.periods); i++ {
 		m := &d.periods[i]
-		if m.end > numStart || m.start < sentStart {
+		if m.start >= numStart {
+			break
+		}
+		if m.end > numStart {
 			continue
 		}
 		if closesBetween(d.rs, m.end, numStart) {
@@ -1094,15 +1115,30 @@ func (d *doc) anchor(m *periodMention) Period {
 // boundaryBetween reports whether a boundary of at least strength b lies
 // between offsets a and z.
 func (d *doc) boundaryBetween(a, z, b int) bool {
-	for _, t := range d.toks {
-		if t.s > a && t.s <= z && t.boundary >= b {
-			return true
-		}
+	for _, t := range d.toks[d.tokenAt(a+1):] {
 		if t.s > z {
 			break
 		}
+		if t.s > a && t.boundary >= b {
+			return true
+		}
 	}
 	return false
+}
+
+// periodAt is the index of the first period mention starting at or after i.
+func (d *doc) periodAt(i int) int {
+	return sort.Search(len(d.periods), func(k int) bool { return d.periods[k].start >= i })
+}
+
+// placeAt is the index of the first place mention starting at or after i.
+func (d *doc) placeAt(i int) int {
+	return sort.Search(len(d.places), func(k int) bool { return d.places[k].start >= i })
+}
+
+// tokenAt is the index of the first token starting at or after offset i.
+func (d *doc) tokenAt(i int) int {
+	return sort.Search(len(d.toks), func(k int) bool { return d.toks[k].s >= i })
 }
 
 // closesBetween reports whether a bracket opened before a closes between
@@ -1126,8 +1162,11 @@ func closesBetween(rs []rune, a, z int) bool {
 // tokensBetween counts the non-filler tokens between two offsets.
 func (d *doc) tokensBetween(a, b int) int {
 	n := 0
-	for _, t := range d.toks {
-		if t.s >= a && t.e <= b && !fillers[t.w] {
+	for _, t := range d.toks[d.tokenAt(a):] {
+		if t.e > b {
+			break
+		}
+		if !fillers[t.w] {
 			n++
 		}
 	}
@@ -1181,10 +1220,10 @@ func (d *doc) qualifier(k int) (int, Qualifier) {
 // neighbourhood when the sentence is very long.
 func (d *doc) evidence(k int) string {
 	sl, sr := k, k
-	for sl > 0 && d.toks[sl].boundary < bSentence {
+	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
 		sl--
 	}
-	for sr+1 < len(d.toks) && d.toks[sr+1].boundary < bSentence {
+	for sr+1 < len(d.toks) && sr-k < sentenceCap && d.toks[sr+1].boundary < bSentence {
 		sr++
 	}
 	s, e := d.toks[sl].s, d.toks[sr].e
