@@ -41,8 +41,8 @@ var (
 	// Each pattern starts with a literal word so the regexp engine can skip
 	// to candidates with a substring search; what must precede the literal
 	// is checked by hand (see before).
-	reHalf     = regexp.MustCompile(`thang (dau|cuoi) nam(?:\s+(\d{4}))?`)    // after "6"/"06"/"sáu"
-	reMonthsN  = regexp.MustCompile(`thang(?: dau nam| nam)?(?:\s+(\d{4}))?`) // after a count of months
+	reHalf     = regexp.MustCompile(`thang\s+(dau|cuoi)\s+nam(?:\s+(\d{4}))?`)      // after "6"/"06"/"sáu"
+	reMonthsN  = regexp.MustCompile(`thang(?:\s+dau\s+nam|\s+nam)?(?:\s+(\d{4}))?`) // after a count of months
 	reQuarter  = regexp.MustCompile(`quy\s+(iv|iii|ii|i|1|2|3|4)(?:\s*/\s*|\s+nam\s+|\s+)(\d{4})`)
 	reQuarterY = regexp.MustCompile(`quy\s+(iv|iii|ii|i|1|2|3|4)\b`)
 	reMonth    = regexp.MustCompile(`thang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})`)
@@ -243,7 +243,7 @@ func findPeriods(f string) []periodMention {
 			y, yearless = atoi(f[x[2]:x[3]]), false
 		}
 		// require "đầu năm", a year, or a clear "N tháng" at a clause start
-		if yearless && !strings.Contains(f[x[0]:x[1]], "dau nam") && !clauseStart(f, ws) {
+		if yearless && !strings.Contains(strings.Join(strings.Fields(f[x[0]:x[1]]), " "), "dau nam") && !clauseStart(f, ws) {
 			continue
 		}
 		add(ws, x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
@@ -393,10 +393,14 @@ func sortMentions(ms []periodMention) {
 	}
 }
 
+var reReviewLead = regexp.MustCompile(`(tong ket|ket qua|danh gia|nhin lai|bao cao)[^.\n]*$`)
+
 var (
-	rePubISO  = regexp.MustCompile(`\b(20\d\d)-(\d\d)(?:-(\d\d))?\b`)
-	rePubDMY  = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(20\d\d)\b`)
-	rePubDate = regexp.MustCompile(`\bdate\s+(20\d\d)-(\d\d)`)
+	rePubISO      = regexp.MustCompile(`\b(20\d\d)-(\d\d)(?:-(\d\d))?\b`)
+	rePubDMY      = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(20\d\d)\b`)
+	rePubLong     = regexp.MustCompile(`ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(20\d\d)`)
+	reCitedBefore = regexp.MustCompile(`(quyet dinh|nghi quyet|nghi dinh|thong tu|cong van|ke hoach|chi thi|bao cao|so)\s[^.\n]{0,40}$`)
+	rePubDate     = regexp.MustCompile(`\bdate\s+(20\d\d)-(\d\d)`)
 )
 
 // publicationDate guesses the page's date from its head: a dateline
@@ -409,8 +413,18 @@ func publicationDate(f string) time.Time {
 	if x := rePubDate.FindStringSubmatch(head); x != nil {
 		return day(atoi(x[1]), atoi(x[2]), 1)
 	}
-	if x := rePubDMY.FindStringSubmatch(head); x != nil {
+	if x := rePubLong.FindStringSubmatch(head); x != nil {
+		// "Cần Thơ, ngày 12 tháng 01 năm 2026": an official dateline
 		d, m, y := atoi(x[1]), atoi(x[2]), atoi(x[3])
+		if d >= 1 && d <= 31 && m >= 1 && m <= 12 {
+			return day(y, m, d)
+		}
+	}
+	for _, x := range rePubDMY.FindAllStringSubmatchIndex(head, -1) {
+		if reCitedBefore.MatchString(head[max(0, x[0]-60):x[0]]) {
+			continue // "Quyết định số 612/QĐ-STTTT ngày 26/12/2017": a cited document's date
+		}
+		d, m, y := atoi(head[x[2]:x[3]]), atoi(head[x[4]:x[5]]), atoi(head[x[6]:x[7]])
 		if d >= 1 && d <= 31 && m >= 1 && m <= 12 {
 			return day(y, m, d)
 		}
@@ -498,15 +512,28 @@ func docPeriod(f string, ms []periodMention, pub time.Time) Period {
 		w := 1.0
 		if m.start < 500 {
 			w += 1.5
-			if p.Grain != GrainYear {
+			if p.Grain != GrainYear && !m.aside {
 				w += 4 // "Sơ kết 6 tháng đầu năm 2020" in the headline decides
 			}
+		}
+		if m.aside {
+			w *= 0.3 // "(riêng 6 tháng cuối năm: …)" is a part, not the report
 		}
 		k := [2]time.Time{p.Start, p.End}
 		if votes[k] == nil {
 			votes[k] = &vote{p: p}
 		}
 		votes[k].w += w
+	}
+	// "Tổng kết 5 năm … giai đoạn 2021 - 2025" in the lead: the report covers the range
+	for _, m := range ms {
+		if m.period.Grain == GrainRange && m.start < 400 && !m.plan && !m.aside && reReviewLead.MatchString(f[max(0, m.start-80):m.start]) {
+			k := [2]time.Time{m.period.Start, m.period.End}
+			if votes[k] == nil {
+				votes[k] = &vote{p: m.period}
+			}
+			votes[k].w += 8
+		}
 	}
 	var best *vote
 	for _, v := range votes {
