@@ -179,8 +179,9 @@ type doc struct {
 	plain   bool // the text has no diacritics: compare folded words
 	// tokInPeriod marks the tokens inside period phrases (built on first use)
 	tokInPeriod []bool
-	period  Period
-	pub     time.Time
+	headings    []heading // period-naming section headings (built on first use)
+	period      Period
+	pub         time.Time
 }
 
 // Extract finds the facts of one document. id is the document key put on
@@ -1075,8 +1076,18 @@ func (d *doc) factPeriod(k int) Period {
 		}
 		near = m // the last one before the number in the sentence
 	}
-	if near == nil || near.plan || near.since {
+	if near == nil {
+		// a section heading ("Kết quả tháng 3/2024:") governs its lines
+		if h := d.headingPeriod(numStart); !h.IsZero() {
+			return h
+		}
 		return d.period
+	}
+	if near.plan || near.since {
+		return d.period
+	}
+	if near.asOf && !d.period.IsZero() && d.anchor(near).End.Equal(d.period.End) {
+		return d.period // a stock at the end of the reported period
 	}
 	p := d.anchor(near)
 	if p.IsZero() {
@@ -1099,6 +1110,63 @@ func (d *doc) factPeriod(k int) Period {
 		return d.period
 	}
 	return p
+}
+
+// headingPeriod returns the period named by the section heading whose
+// block contains offset i: a short line ending in ":" or without a full
+// stop, that names a period, followed by lines up to the next blank line.
+func (d *doc) headingPeriod(i int) Period {
+	if d.headings == nil {
+		d.headings = []heading{}
+		start := 0
+		for _, line := range strings.SplitAfter(string(d.rs), "\n") {
+			n := len([]rune(line))
+			text := strings.TrimSpace(line)
+			if n > 0 && n <= 120 && text != "" && (strings.HasSuffix(text, ":") || !strings.ContainsAny(text, ".;")) {
+				for j := d.periodAt(start); j < len(d.periods) && d.periods[j].end <= start+n; j++ {
+					m := &d.periods[j]
+					if !m.plan && !m.since && !m.compare && !m.aside {
+						d.headings = append(d.headings, heading{start: start, end: start + n, m: m})
+					}
+				}
+			}
+			start += n
+		}
+	}
+	var best *heading
+	for k := range d.headings {
+		h := &d.headings[k]
+		if h.end > i {
+			break
+		}
+		best = h
+	}
+	if best == nil || d.blankLineBetween(best.end, i) {
+		return Period{}
+	}
+	return d.anchor(best.m)
+}
+
+type heading struct {
+	start, end int
+	m          *periodMention
+}
+
+// blankLineBetween reports whether an empty line separates offsets a and z.
+func (d *doc) blankLineBetween(a, z int) bool {
+	nl := false
+	for k := a; k < z && k < len(d.rs); k++ {
+		switch r := d.rs[k]; {
+		case r == '\n':
+			if nl {
+				return true
+			}
+			nl = true
+		case r != ' ' && r != '\t' && r != '\r':
+			nl = false
+		}
+	}
+	return false
 }
 
 // anchor gives a yearless mention the document's year.

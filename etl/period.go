@@ -18,6 +18,7 @@ type periodMention struct {
 	yearless   bool // "6 tháng đầu năm" with the year left implicit
 	relative   int  // "năm qua"/"năm nay" = 0, "năm trước" = -1; valid when yearless
 	aside      bool // inside brackets
+	asOf       bool // "tính đến 30/6/2020": a stock date
 }
 
 var reAsideCompare = regexp.MustCompile(`^\s*(la|dat|:|co)\b`)
@@ -139,7 +140,8 @@ func findPeriods(f string) []periodMention {
 		last := lastWords(before, 3)
 		m.plan = planSentence(f, s, planAt) || hasPlanWord(before) && rePlanBefore.MatchString(before) ||
 			strings.Contains(before, "nhiem vu") && reTaskBefore.MatchString(before) && !reReviewBefore.MatchString(before)
-		m.compare = endsWithAny(last, "cung ky", "so voi")
+		last4 := lastWords(before, 4)
+		m.compare = endsWithAny(last, "cung ky", "so voi") || strings.Contains(last4, "so voi") || strings.Contains(last4, "cung ky")
 		m.since = endsWithAny(last, "tu", "ke tu", "truoc", "sau")
 		m.aside = strings.LastIndex(before, "(") > strings.LastIndex(before, ")")
 		if m.aside && reAsideCompare.MatchString(f[e:min(len(f), e+12)]) {
@@ -300,7 +302,9 @@ func findPeriods(f string) []periodMention {
 		case 12:
 			p.Grain = GrainYear
 		}
-		add(x[0], x[1], p, yearless)
+		if add(x[0], x[1], p, yearless) {
+			ms[len(ms)-1].asOf = true
+		}
 	}
 	for _, x := range all(reYear) {
 		y := atoi(f[x[2]:x[3]])
@@ -478,6 +482,15 @@ func docPeriod(f string, ms []periodMention, pub time.Time) Period {
 			w += 1 // "Năm 2021, công tác …" leads a paragraph of results
 		}
 		years[y] += w
+	}
+	if !pub.IsZero() {
+		// the dateline's year, for reports that name their period without one
+		// ("Kết quả công tác 6 tháng đầu năm")
+		y := pub.Year()
+		if pub.Month() <= 1 {
+			y-- // a January dateline closes the previous year
+		}
+		years[y] += 1.5
 	}
 	bestYear, bw := 0, 0.0
 	for y, w := range years {
