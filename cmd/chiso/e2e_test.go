@@ -125,3 +125,25 @@ func TestExampleQueriesOnReports(t *testing.T) {
 		})
 	}
 }
+
+// TestServeWaitsForLockedWarehouse: a daemon that finds its database
+// locked by another process keeps serving metrics with a failed run and
+// loads at the next scheduled time once the file is free.
+func TestServeWaitsForLockedWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chiso.duckdb")
+	reports := repoPath(t, "testdata", "reports")
+	first := startServe(t, dir, "--db.path", db, "--etl.schedule=@every 1h", reports)
+	first.waitMetric(t, `chiso_etl_last_run_success 1`, 60*time.Second)
+
+	second := startServe(t, dir, "--db.path", db, "--etl.schedule=@every 2s", reports)
+	body := second.waitMetric(t, `chiso_etl_last_run_success 0`, 30*time.Second)
+	if !strings.Contains(body, "chiso_etl_runs_total{status=\"failed\"}") {
+		t.Errorf("no failed-run counter while locked:\n%s", body)
+	}
+	if !strings.Contains(second.stderr.String(), "locked") {
+		t.Errorf("log does not say the warehouse is locked:\n%s", second.stderr.String())
+	}
+	first.stop(t)
+	second.waitMetric(t, `chiso_etl_last_run_success 1`, 60*time.Second)
+}

@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	g.db = app.Flag("db.path", "Working DuckDB file of the loader. Analysts read the published copy next to it (<name>-analytics.duckdb).").Default("chiso.duckdb").String()
 	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit.").Default("1GB").String()
 	g.threads = app.Flag("db.threads", "DuckDB threads (0: all cores).").Default("0").Int()
-	g.maxBytes = app.Flag("source.max-bytes", "Largest document accepted, in bytes.").Default("33554432").Int64()
+	g.maxBytes = app.Flag("source.max-bytes", "Largest document accepted, in bytes.").Default("8388608").Int64()
 	g.timeout = app.Flag("source.timeout", "HTTP timeout per request.").Default("30s").Duration()
 	g.workers = app.Flag("etl.workers", "Decode/extract goroutines (0: all cores).").Default("0").Int()
 

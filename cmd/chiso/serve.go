@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/version"
+	"github.com/robfig/cron/v3"
 
 	"github.com/chiso-vn/chiso/etl"
 	"github.com/chiso-vn/chiso/etl/export"
@@ -32,12 +34,40 @@ func serveCommand(app *kingpin.Application, g *globals) command {
 		if err != nil {
 			return fmt.Errorf("--etl.timezone: %w", err)
 		}
-		w, err := warehouse.Open(ctx, g.warehouseOptions())
+		sched, err := job.ParseSchedule(*schedule)
+		if err != nil {
+			return err
+		}
+		exp := export.NewWithLogger(etl.Ref(), version.Version, g.logger)
+		telemetry := export.TelemetryPath(c)
+
+		// The HTTP server starts first and stays up: /metrics answers even
+		// while the warehouse is locked, and the evidence pages join once it
+		// is open.
+		var handler atomic.Value
+		handler.Store(exp.Handler(telemetry, nil))
+		serveCtx, stopServe := context.WithCancel(ctx)
+		defer stopServe()
+		serveDone := make(chan error, 1)
+		go func() {
+			serveDone <- export.Serve(serveCtx, g.logger, webFlags, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				handler.Load().(http.Handler).ServeHTTP(rw, r)
+			}))
+		}()
+
+		w, err := openRetrying(ctx, g, exp, sched, loc, serveDone)
 		if err != nil {
 			return err
 		}
 		defer w.Close()
-		exp := export.NewWithLogger(etl.Ref(), version.Version, g.logger)
+		routes := map[string]http.Handler{}
+		for _, r := range serveRoutes {
+			for path, h := range r(w) {
+				routes[path] = h
+			}
+		}
+		handler.Store(exp.Handler(telemetry, routes))
+
 		j := job.New(w, g.jobConfig(*paths), exp)
 		last, err := w.LastSuccess(ctx)
 		if err != nil {
@@ -49,23 +79,44 @@ func serveCommand(app *kingpin.Application, g *globals) command {
 				return err
 			}
 		}
-		sched, err := job.NewScheduler(j, *schedule, loc, g.logger)
+		scheduler, err := job.NewScheduler(j, *schedule, loc, g.logger)
 		if err != nil {
 			return err
 		}
-		sched.Start(last)
-		routes := map[string]http.Handler{}
-		for _, r := range serveRoutes {
-			for path, h := range r(w) {
-				routes[path] = h
-			}
+		scheduler.Start(last)
+		var serveErr error
+		select {
+		case <-ctx.Done():
+			serveErr = <-serveDone
+		case serveErr = <-serveDone:
 		}
-		serveErr := export.Serve(ctx, g.logger, webFlags, exp.Handler(export.TelemetryPath(c), routes))
 		g.logger.Info("shutting down: no new runs; waiting for the running one", "timeout", *shutdown)
-		sched.Stop(*shutdown)
+		scheduler.Stop(*shutdown)
 		if serveErr != nil && !errors.Is(serveErr, context.Canceled) {
 			return serveErr
 		}
 		return nil
 	}}
+}
+
+// openRetrying opens the warehouse. If another process holds the file, the
+// daemon does not exit: its /metrics shows a failed run (so alerts fire)
+// and it tries again at each scheduled time until the file is free.
+func openRetrying(ctx context.Context, g *globals, exp *export.Exporter, sched cron.Schedule, loc *time.Location, serveDone <-chan error) (*warehouse.Warehouse, error) {
+	for {
+		w, err := warehouse.Open(ctx, g.warehouseOptions())
+		if err == nil || !errors.Is(err, warehouse.ErrLocked) {
+			return w, err
+		}
+		next := sched.Next(time.Now().In(loc))
+		g.logger.Error("warehouse locked; serving metrics and retrying at the next scheduled time", "err", err, "next_try", next)
+		exp.ObserveRun(etl.RunStats{Started: time.Now(), Finished: time.Now(), Status: etl.RunFailed, Err: err})
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case err := <-serveDone:
+			return nil, fmt.Errorf("serving metrics: %w", err)
+		case <-time.After(time.Until(next)):
+		}
+	}
 }

@@ -28,10 +28,9 @@ func NewScheduler(j *Job, spec string, loc *time.Location, log *slog.Logger) (*S
 	if log == nil {
 		log = slog.Default()
 	}
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	sched, err := parser.Parse(spec)
+	sched, err := ParseSchedule(spec)
 	if err != nil {
-		return nil, fmt.Errorf("--etl.schedule %q: %w", spec, err)
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{job: j, sched: sched, loc: loc, log: log, ctx: ctx, cancel: cancel}
@@ -52,6 +51,18 @@ func (s *Scheduler) runOnce() {
 	if _, err := s.job.Run(s.ctx); err != nil && errors.Is(err, ErrRunning) {
 		s.log.Warn("scheduled run skipped: a run is still in progress")
 	}
+}
+
+// parser reads 5-field cron specs and descriptors ("@every 1h", "@daily").
+var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses an --etl.schedule value.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := parser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("--etl.schedule %q: %w", spec, err)
+	}
+	return s, nil
 }
 
 // Interval is the time between two consecutive scheduled runs after now.

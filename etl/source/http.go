@@ -105,8 +105,8 @@ func isFeed(contentType string, body []byte) bool {
 
 // fetch GETs one URI with retries; failures end up in Document.FetchErr.
 func (f *fetcher) fetch(ctx context.Context, uri string) *etl.Document {
-	d := &etl.Document{ID: urlID(uri), URI: uri}
-	etag, lastMod := f.opts.Known.Validators(uri)
+	d := &etl.Document{ID: urlID(uri), URI: Redact(uri)}
+	etag, lastMod := f.opts.Known.Validators(d.URI)
 	delay := f.opts.Backoff
 	for attempt := 0; ; attempt++ {
 		retry, wait, err := f.once(ctx, d, etag, lastMod)
@@ -122,7 +122,7 @@ func (f *fetcher) fetch(ctx context.Context, uri string) *etl.Document {
 			wait = delay
 		}
 		wait += time.Duration(rand.Int64N(int64(wait)/5 + 1)) // jitter
-		slog.Debug("source: retrying", "uri", uri, "attempt", attempt+1, "wait", wait, "err", err)
+		slog.Debug("source: retrying", "uri", d.URI, "attempt", attempt+1, "wait", wait, "err", err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -133,7 +133,19 @@ func (e *fetchError) Unwrap() []error { return []error{e.kind, e.err} }
 // method (without it every fetch reject read "read_error").
 func (e *fetchError) Reason() string { return Reason(e) }
 
-func wrap(uri string, kind, err error) error { return &fetchError{uri: uri, kind: kind, err: err} }
+func wrap(uri string, kind, err error) error {
+	return &fetchError{uri: Redact(uri), kind: kind, err: err}
+}
+
+// Redact hides the password of a URL ("https://user:xxxxx@host/…") so
+// credentials given in a source never reach the warehouse or the logs.
+func Redact(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.User == nil {
+		return uri
+	}
+	return u.Redacted()
+}
 
 // Reason maps a fetch error to a short reject reason.
 func Reason(err error) string {

@@ -508,3 +508,15 @@ func TestStopAndCancel(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:secret@example.org/a?b=1": "https://user:xxxxx@example.org/a?b=1",
+		"http://example.org/x":                  "http://example.org/x",
+		"testdata/reports/a.txt":                "testdata/reports/a.txt",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
