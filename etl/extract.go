@@ -274,6 +274,9 @@ func (x *Extractor) tableReadings(id string, d *doc, out *Extraction) ([]Fact, m
 	consumed := map[int]bool{}
 	var facts []Fact
 	for _, row := range rows {
+		if row.index >= 0 {
+			consumed[row.index] = true // the row number is no value
+		}
 		for ci, c := range row.values {
 			consumed[c.s] = true
 			sent, at := rowSentence(row.label.text, c.text)

@@ -45,6 +45,8 @@ func TestExtractSentences(t *testing.T) {
 		{"growth rates", "Doanh thu bưu chính, viễn thông tăng 15% so với cùng kỳ; tỷ lệ phủ sóng băng rộng đạt 105% so với kế hoạch.", nil},
 		{"line wrapped mid-sentence", "Toàn tỉnh hiện có\n1.730 trạm BTS và 61\nbưu cục.", []want{{"bts_stations", 1730, Exact, ""}, {"post_offices", 61, Exact, ""}}},
 		{"label and value", "- Số trạm BTS: 1.234 trạm;\n- Số cuộc thanh tra: 03 cuộc.", []want{{"bts_stations", 1234, Exact, ""}, {"inspections", 3, Exact, ""}}},
+		{"space-separated table", "\nTT Chỉ tiêu Đơn vị Năm 2019 Năm 2020 Tăng/giảm (%)\n1 Trạm BTS Trạm 1.584 1.662 4,9\n2 Số bưu cục Bưu cục 38 39 2,6\n",
+			[]want{{"bts_stations", 1584, Exact, "2019-01-01"}, {"bts_stations", 1662, Exact, ""}, {"post_offices", 38, Exact, "2019-01-01"}, {"post_offices", 39, Exact, ""}}},
 		{"decree number", "Thực hiện Nghị quyết số 17/NQ-CP ngày 07/3/2019 của Chính phủ.", nil},
 		{"malformed", "Có 1.60 trạm BTS trên địa bàn.", nil},
 		{"plan", "Năm 2021, ngành phấn đấu doanh thu bưu chính, viễn thông đạt 3.000 tỷ đồng.", nil},

@@ -51,6 +51,7 @@ type tableRow struct {
 	label  line
 	years  []int
 	values []cell
+	index  int // offset of a leading row number ("3 Trạm BTS …"), or -1
 }
 
 // findTables returns the rows of the year-column tables of a text. The
@@ -58,7 +59,7 @@ type tableRow struct {
 // line or a label line followed by one value line per year.
 func findTables(rs []rune) []tableRow {
 	lines := splitLines(rs)
-	var rows []tableRow
+	rows := spaceTableRows(lines)
 	for i := 0; i < len(lines); i++ {
 		if l := lines[i].text; l == "" || !strings.Contains(l, "|") && (len(l) > 12 || !isDigitByte(l[0]) && l[0] != 'N' && l[0] != 'n') {
 			continue // neither a "|" header nor a year line
@@ -82,7 +83,7 @@ func findTables(rs []rune) []tableRow {
 		}
 		for j < len(lines) {
 			if label, vals, ok := pipeRow(lines[j], rs, len(years)); ok {
-				rows = append(rows, tableRow{label: label, years: years, values: vals})
+				rows = append(rows, tableRow{label: label, years: years, values: vals, index: -1})
 				j++
 				continue
 			}
@@ -102,7 +103,7 @@ func findTables(rs []rune) []tableRow {
 			if vals == nil {
 				break
 			}
-			rows = append(rows, tableRow{label: label, years: years, values: vals})
+			rows = append(rows, tableRow{label: label, years: years, values: vals, index: -1})
 			j += len(years) + 1
 		}
 		i = j - 1
@@ -187,4 +188,115 @@ func rowSentence(label, value string) (string, int) {
 		return head + value + " " + unit, at
 	}
 	return head + value, at
+}
+
+// Space-separated tables, as PDF converters emit them:
+//
+//	TT Chỉ tiêu Đơn vị Năm 2021 Năm 2022 Tăng/giảm (%)
+//	3 Trạm BTS Trạm 1.584 1.662 4,9
+var (
+	reSpaceHeaderYear = regexp.MustCompile(`(?i)(?:năm\s+)?((?:19|20)\d\d)\b`)
+	reLeadIndex       = regexp.MustCompile(`^\d{1,2}\.?\s+`)
+)
+
+// unitWords are the unit columns of such tables, moved after the value so
+// the row reads like prose ("Trạm BTS đạt 1.584 trạm").
+var unitWords = []string{"TB/100 dân", "thuê bao/100 dân", "tỷ đồng", "triệu đồng", "nghìn thuê bao", "thuê bao", "bưu cục", "điểm", "trạm",
+	"hồ sơ", "tài khoản", "dịch vụ", "cuộc", "lớp", "lượt", "người", "thành viên", "quyết định", "giấy phép", "%"}
+
+// spaceTableRows reads the rows of space-separated year tables.
+func spaceTableRows(lines []line) []tableRow {
+	var rows []tableRow
+	for i := 0; i < len(lines); i++ {
+		h := lines[i].text
+		if strings.Contains(h, "|") || len([]rune(h)) > 160 {
+			continue
+		}
+		ms := reSpaceHeaderYear.FindAllStringSubmatchIndex(h, -1)
+		if len(ms) < 2 || !strings.Contains(strings.ToLower(h), "năm") && !strings.Contains(strings.ToLower(h), "chỉ tiêu") {
+			continue
+		}
+		var years []int
+		for _, m := range ms {
+			years = append(years, atoi(h[m[2]:m[3]]))
+		}
+		if !increasing(years) {
+			continue
+		}
+		extra := strings.TrimSpace(h[ms[len(ms)-1][1]:]) != "" // a change column after the years
+		j := i + 1
+		for ; j < len(lines); j++ {
+			l := lines[j]
+			fields := strings.Fields(l.text)
+			want := len(years)
+			if extra {
+				want++
+			}
+			if len(fields) < want+1 {
+				break
+			}
+			vals := fields[len(fields)-want:]
+			ok := true
+			for _, v := range vals {
+				if _, good := ParseNumber(v); !good && v != "-" {
+					ok = false
+				}
+			}
+			if !ok {
+				break
+			}
+			labelText := strings.Join(fields[:len(fields)-want], " ")
+			labelText = reLeadIndex.ReplaceAllString(labelText, "")
+			if labelText == "" || !strings.ContainsFunc(labelText, func(r rune) bool { return r > '9' }) {
+				break
+			}
+			// cells: find each value's offsets in the line, from the right
+			rs := []rune(l.text)
+			var cells []cell
+			pos := len(rs)
+			for k := len(vals) - 1; k >= 0; k-- {
+				idx := strings.LastIndex(string(rs[:pos]), vals[k])
+				if idx < 0 {
+					ok = false
+					break
+				}
+				ri := len([]rune(string(rs[:pos])[:idx]))
+				cells = append([]cell{{l.s + ri, l.s + ri + len([]rune(vals[k])), vals[k]}}, cells...)
+				pos = ri
+			}
+			if !ok {
+				break
+			}
+			if extra {
+				cells = cells[:len(years)]
+			}
+			var keep []cell
+			var ys []int
+			for k, c := range cells {
+				if c.text != "-" {
+					keep, ys = append(keep, c), append(ys, years[k])
+				}
+			}
+			index := -1
+			if reLeadIndex.MatchString(l.text) {
+				index = l.s
+			}
+			rows = append(rows, tableRow{label: line{l.s, l.s, unitLast(labelText)}, years: ys, values: keep, index: index})
+		}
+		i = j - 1
+	}
+	return rows
+}
+
+// unitLast moves a trailing unit column into brackets, the form rowSentence
+// reads: "Trạm BTS Trạm" → "Trạm BTS (Trạm)".
+func unitLast(label string) string {
+	low := strings.ToLower(label)
+	for _, u := range unitWords {
+		if strings.HasSuffix(low, " "+strings.ToLower(u)) {
+			n := len(label) - len(u)
+			return strings.TrimSpace(label[:n]) + " (" + label[n:] + ")"
+		}
+	}
+	return label
 }
