@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ExtractorVersion changes whenever extraction rules change, so documents
@@ -1125,7 +1126,11 @@ func (d *doc) headingPeriod(i int) Period {
 		for _, line := range strings.SplitAfter(string(d.rs), "\n") {
 			n := len([]rune(line))
 			text := strings.TrimSpace(line)
-			if n > 0 && n <= 120 && text != "" && (strings.HasSuffix(text, ":") || !strings.ContainsAny(text, ".;")) {
+			first, _ := utf8.DecodeRuneInString(text)
+			isHeading := n > 0 && n <= 120 && text != "" && (strings.HasSuffix(text, ":") || !strings.ContainsAny(text, ".;")) &&
+				(unicode.IsUpper(first) || unicode.IsDigit(first)) && // not a wrapped continuation
+				!(start > 0 && d.wrappedLine(start-1))
+			if isHeading {
 				for j := d.periodAt(start); j < len(d.periods) && d.periods[j].end <= start+n; j++ {
 					m := &d.periods[j]
 					if !m.plan && !m.since && !m.compare && !m.aside {
