@@ -550,7 +550,19 @@ func (d *doc) wrappedLine(i int) bool {
 // words of reference numbers: a number right after these is an ID, a rank,
 // a level or an ordinal, not a quantity. Keyed by the written word, since
 // folding merges "mục" (section) with "mức" (level of an amount).
-var refWords = wordSet("số nghị quyết thông chỉ luật điều khoản mục chương phụ top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt")
+var refWords = wordSet("số luật điều khoản mục chương top tốp thứ hạng lần khóa khoá phiên kỳ ngày tháng năm quý giờ phút covid tuổi km phòng tầng vòng lô đường ql tl đt")
+
+// refPairs are document types: the number after them is an ID ("Nghị quyết
+// 17", "Quyết định 749") while "giải quyết 120 hồ sơ" counts.
+var refPairs = wordSet("nghị_quyết quyết_định nghị_định thông_tư chỉ_thị công_văn kế_hoạch đề_án văn_bản phụ_lục")
+
+var refPairsFolded = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range refPairs {
+		m[Fold(w)] = true
+	}
+	return m
+}()
 
 // time and age units: "3 năm liên tục", "60 giây"
 var timeUnits = wordSet("năm tháng ngày giờ phút tuần quý tuổi")
@@ -608,7 +620,11 @@ func (d *doc) skipReason(k int, num *Number) string {
 	if k > 1 && d.toks[k].boundary == bNone && d.toks[k-1].boundary == bNone && d.toks[k-1].w == "do" && (d.toks[k-2].w == "muc" || d.toks[k-2].w == "cap") {
 		return "reference_number" // "mức độ 3": a level
 	}
-	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) {
+	if k > 1 && d.toks[k].boundary == bNone && d.toks[k-1].boundary == bNone && (refPairs[d.toks[k-2].o+" "+d.toks[k-1].o] ||
+		d.plain && refPairsFolded[d.toks[k-2].w+" "+d.toks[k-1].w]) {
+		return "reference_number"
+	}
+	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) && !d.afterColon(k) {
 		// "Nghị quyết số 17", "lần thứ 2", "Top 10", "ngày 15", "mức độ 3"
 		if d.toks[k-1].w != "so" || d.refBeforeSo(k) {
 			return "reference_number"
@@ -620,6 +636,27 @@ func (d *doc) skipReason(k int, num *Number) string {
 	}
 	return ""
 }
+
+// afterColon reports whether the number at token k follows "Label:"
+// (possibly with a qualifier between: "Lượt học viên: trên 900 lượt").
+func (d *doc) afterColon(k int) bool {
+	i := d.toks[k].s - 1
+	for q := k - 1; q >= 0 && i >= 0; q-- {
+		for i >= 0 && (d.rs[i] == ' ' || d.rs[i] == '\t') {
+			i--
+		}
+		if i >= 0 && d.rs[i] == ':' {
+			return true
+		}
+		if !qualifierWords[d.toks[q].w] || d.toks[q].e != i+1 {
+			return false
+		}
+		i = d.toks[q].s - 1
+	}
+	return false
+}
+
+var qualifierWords = map[string]bool{"hon": true, "tren": true, "gan": true, "khoang": true, "duoi": true, "uoc": true, "xap": true, "xi": true, "toi": true, "thieu": true, "da": true, "it": true, "nhat": true}
 
 // refBeforeSo decides whether "số N" is a document number ("Quyết định số
 // 17") rather than "tổng số N" (a total).
@@ -727,6 +764,22 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	if num.Kind == NumPercent {
 		decay = 10 // "… mức độ 4 theo Nghị quyết … (đạt 32,4%)"
 	}
+	// "Label: value" lines: the label names the value, so its cues count
+	// at no distance and its after-cues ("Lượt học viên: 900") as well
+	kv := d.afterColon(k)
+	labelStart := k
+	if kv {
+		for labelStart > sl && d.toks[labelStart].boundary < bStrong && !d.lineBreakBefore(labelStart) {
+			labelStart--
+		}
+		for j := labelStart; j < k; j++ {
+			for _, c := range x.afterIdx[d.toks[j].w] {
+				if j+len(c.words) <= k && d.matchAt(j, c.words, k-1) {
+					before[c.rule] = math.Max(before[c.rule], 2+0.6*float64(len(c.words)))
+				}
+			}
+		}
+	}
 	dist := 0 // non-filler tokens between the cue's end and the number
 	for j := k - 1; j >= sl && j >= k-40; j-- {
 		for _, c := range x.beforeIdx[d.toks[j].w] {
@@ -735,6 +788,9 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 				continue
 			}
 			cd := dist - d.nonFillers(j+1, end) // tokens of the cue itself don't count
+			if kv && j >= labelStart {
+				cd = 0
+			}
 			w := (2 + 0.6*float64(len(c.words))) / (1 + float64(max(cd, 0))/decay)
 			if end < cl {
 				switch num.Kind {
@@ -782,7 +838,7 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	var best *Indicator
 	bestScore := 0.0
 	why := "no_indicator_cue"
-	headIsOther := k+1 <= cr && d.toks[k+1].num < 0 && !fillers[d.toks[k+1].w] && !neutralAfter[d.toks[k+1].w] && !coverageHead(d, k, num)
+	headIsOther := !kv && k+1 <= cr && d.toks[k+1].num < 0 && !fillers[d.toks[k+1].w] && !neutralAfter[d.toks[k+1].w] && !coverageHead(d, k, num)
 	for ri := range x.rules {
 		r := &x.rules[ri]
 		afterScore, beforeScore := after[ri], before[ri]
@@ -833,6 +889,20 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 
 // sentenceCap bounds how far, in tokens, a sentence reaches around a number.
 const sentenceCap = 60
+
+// lineBreakBefore reports whether a newline precedes token k directly.
+func (d *doc) lineBreakBefore(k int) bool {
+	for i := d.toks[k].s - 1; i >= 0; i-- {
+		switch d.rs[i] {
+		case '\n':
+			return true
+		case ' ', '\t', '-', '+', '*', '•':
+			continue
+		}
+		return false
+	}
+	return true
+}
 
 // nonFillers counts the non-filler tokens in [a, b].
 func (d *doc) nonFillers(a, b int) int {
