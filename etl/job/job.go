@@ -124,6 +124,9 @@ func (j *Job) run(ctx context.Context) (etl.RunStats, error) {
 	go func() {
 		n := 0
 		for oc := range mid {
+			if loadCtx.Err() != nil {
+				continue // cancelled: drain without reporting, so shutdown is prompt
+			}
 			decodeT += oc.DecodeTime
 			extractT += oc.ExtractTime
 			n++
