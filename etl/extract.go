@@ -1177,7 +1177,7 @@ func (d *doc) factPeriod(k int) Period {
 		}
 		return d.period
 	}
-	if p.Grain == GrainYear && !d.period.IsZero() && d.period.Grain != GrainYear && p.End.Year() == d.period.End.Year() {
+	if p.Grain == GrainYear && !d.period.IsZero() && d.period.Grain != GrainYear && d.period.Grain != GrainRange && p.End.Year() == d.period.End.Year() {
 		return d.period // "năm 2020" inside a half-year review of 2020
 	}
 	if !d.pub.IsZero() && p.Start.After(d.pub) {

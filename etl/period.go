@@ -349,7 +349,7 @@ func hasSuffixWord(s, w string) bool {
 	if len(s) < len(w) || s[len(s)-len(w):] != w {
 		return false
 	}
-	return len(s) == len(w) || s[len(s)-len(w)-1] == ' '
+	return len(s) == len(w) || !isASCIIWord(s[len(s)-len(w)-1])
 }
 
 // planSentencePhrases make the rest of a sentence a plan or a request.
