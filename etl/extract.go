@@ -692,29 +692,11 @@ var fillers = map[string]bool{
 // best one with its score, or nil and the reason.
 func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, string) {
 	// the clause around k, its ";"-segment and the sentence (token bounds)
-	cl, cr := k, k
-	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
-		cl--
-	}
-	for cr+1 < len(d.toks) && cr-k < sentenceCap && d.toks[cr+1].boundary < bClause {
-		cr++
-	}
+	cl, cr := d.bounds(k, bClause)
 	// a "sentence" is capped at 60 tokens either side: a text without
 	// full stops must not make classification quadratic
-	sl, sr := k, k
-	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
-		sl--
-	}
-	for sr+1 < len(d.toks) && sr-k < sentenceCap && d.toks[sr+1].boundary < bSentence {
-		sr++
-	}
-	gl, gr := k, k
-	for gl > sl && d.toks[gl].boundary < bStrong {
-		gl--
-	}
-	for gr < sr && d.toks[gr+1].boundary < bStrong {
-		gr++
-	}
+	sl, sr := d.bounds(k, bSentence)
+	gl, gr := d.bounds(k, bStrong)
 	sentence := " " + d.wordsString(sl, sr) + " "
 	segment := " " + d.wordsString(gl, gr) + " "
 	clause := d.wordsString(cl, cr)
@@ -887,6 +869,20 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	return best, bestScore, ""
 }
 
+// bounds returns the token range around k up to boundaries of strength b
+// (a clause, a ";"-segment, a sentence), at most sentenceCap tokens either
+// side so that a text without full stops stays linear.
+func (d *doc) bounds(k, b int) (lo, hi int) {
+	lo, hi = k, k
+	for lo > 0 && k-lo < sentenceCap && d.toks[lo].boundary < b {
+		lo--
+	}
+	for hi+1 < len(d.toks) && hi-k < sentenceCap && d.toks[hi+1].boundary < b {
+		hi++
+	}
+	return lo, hi
+}
+
 // sentenceCap bounds how far, in tokens, a sentence reaches around a number.
 const sentenceCap = 60
 
@@ -1015,19 +1011,14 @@ var (
 	planWords = [][]string{{"phan", "dau"}, {"ke", "hoach"}, {"muc", "tieu"}, {"chi", "tieu"}, {"du", "kien"}, {"dinh", "huong"}, {"se"}, {"de", "ra"}, {"dat", "ra"}, {"du", "bao"}, {"tam", "nhin"}, {"phuong", "huong"}}
 	// strongPlanWords make a whole sentence a plan up to the number
 	strongPlanWords = [][]string{{"xay", "dung", "ke", "hoach"}, {"phan", "dau"}, {"du", "kien"}, {"dinh", "huong"}, {"phuong", "huong"}, {"tam", "nhin"}, {"muc", "tieu"}}
-	nationalWords   = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}}
+	nationalWords   = [][]string{{"ca", "nuoc"}, {"toan", "quoc"}, {"cac", "tinh"}, {"63", "tinh"}, {"34", "tinh"}, {"toan", "vung"}, {"ca", "vung"},
+		{"tay", "nguyen"}, {"dong", "bang", "song"}, {"trung", "du", "mien", "nui"}, {"bac", "trung", "bo"}, {"duyen", "hai"}, {"nam", "bo"}, {"khu", "vuc", "phia"}}
 )
 
 // contextVeto rejects a classified number whose clause is a plan or target,
 // a national figure or another province's figure.
 func (d *doc) contextVeto(k int) string {
-	cl, cr := k, k
-	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
-		cl--
-	}
-	for cr+1 < len(d.toks) && cr-k < sentenceCap && d.toks[cr+1].boundary < bClause {
-		cr++
-	}
+	cl, cr := d.bounds(k, bClause)
 	if n := d.toks[k].num; n >= 0 && d.nums[n].Kind == NumPercent {
 		// "tăng 15%", "đạt 105% so với kế hoạch": a growth or plan ratio, not a share
 		if k > 0 && d.toks[k].boundary == bNone && (d.toks[k-1].o == "tăng" || d.toks[k-1].o == "giảm" || d.plain && (d.toks[k-1].w == "tang" || d.toks[k-1].w == "giam")) {
@@ -1111,15 +1102,9 @@ func (d *doc) achievedAside(k int) bool {
 // document's period.
 func (d *doc) factPeriod(k int) Period {
 	numStart, numEnd := d.toks[k].s, d.toks[k].e
-	sl := k
-	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
-		sl--
-	}
+	sl, _ := d.bounds(k, bSentence)
 	sentStart := d.toks[sl].s
-	cl := k
-	for cl > 0 && k-cl < sentenceCap && d.toks[cl].boundary < bClause {
-		cl--
-	}
+	cl, _ := d.bounds(k, bClause)
 	clauseStart := d.toks[cl].s
 	// right after the value and its noun, in the same clause
 	for i := d.periodAt(numEnd); i < len(d.periods); i++ {
@@ -1365,13 +1350,7 @@ func (d *doc) qualifier(k int) (int, Qualifier) {
 // evidence returns the sentence around token k, trimmed to its clause
 // neighbourhood when the sentence is very long.
 func (d *doc) evidence(k int) string {
-	sl, sr := k, k
-	for sl > 0 && k-sl < sentenceCap && d.toks[sl].boundary < bSentence {
-		sl--
-	}
-	for sr+1 < len(d.toks) && sr-k < sentenceCap && d.toks[sr+1].boundary < bSentence {
-		sr++
-	}
+	sl, sr := d.bounds(k, bSentence)
 	s, e := d.toks[sl].s, d.toks[sr].e
 	if e-s > 320 {
 		cl, cr := k, k
