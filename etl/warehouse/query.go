@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,7 +38,9 @@ func Query(ctx context.Context, path, query string, out io.Writer, format string
 	if err := checkReadOnly(query); err != nil {
 		return err
 	}
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("warehouse: no analytics copy at %s yet: it is published after the first successful `chiso load` (or `chiso serve` run) with the same --db.path", path)
+	} else if err != nil {
 		return fmt.Errorf("warehouse: query: %w", err)
 	}
 	tmp, err := os.MkdirTemp("", "chiso-query-")
