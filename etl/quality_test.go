@@ -196,9 +196,8 @@ func TestSameFactsFromEveryEncoding(t *testing.T) {
 func toneMarksApart(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFC.String(s) {
-		d := []rune(norm.NFD.String(string(r)))
 		var base, tones []rune
-		for _, c := range d {
+		for _, c := range norm.NFD.String(string(r)) {
 			switch c {
 			case 0x0300, 0x0301, 0x0303, 0x0309, 0x0323:
 				tones = append(tones, c)

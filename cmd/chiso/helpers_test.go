@@ -16,15 +16,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/chiso-vn/chiso/etl"
-	"github.com/chiso-vn/chiso/etl/warehouse" // also registers the duckdb driver
+	_ "github.com/chiso-vn/chiso/etl/warehouse" // registers the duckdb driver for sql.Open
 )
 
 var (
@@ -58,7 +56,7 @@ func chisoBin(t testing.TB) string {
 		}
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			goTool = "/usr/local/go/bin/go" // where the machines keep it
 		}
 		binPath = filepath.Join(binDir, "chiso")
 		cmd := exec.Command(goTool, "build", "-o", binPath, ".")
@@ -323,17 +321,6 @@ func openReadOnly(t testing.TB, path string) *sql.DB {
 		t.Fatalf("open %s read-only: %v", path, err)
 	}
 	return db
-}
-
-// openWarehouse opens the working file as chiso does (migrations, marking
-// of abandoned runs); the caller closes it before the next chiso process.
-func openWarehouse(t testing.TB, path string) *warehouse.Warehouse {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: path, Threads: 2, ExtractorVersion: etl.ExtractorVersion})
-	if err != nil {
-		t.Fatalf("warehouse does not open: %v", err)
-	}
-	return w
 }
 
 // copyFile copies src to dst, appending suffix.

@@ -634,10 +634,7 @@ func (s *docState) big(lo, hi int) qty {
 	case x < 0.85 && n >= 1_000_000:
 		h := n / 10000 // hundredths of a million
 		t := strconv.Itoa(h/100) + "," + fmt.Sprintf("%02d", h%100)
-		t = strings.TrimSuffix(strings.TrimSuffix(t, "0"), ",0")
-		if strings.HasSuffix(t, ",") {
-			t = strings.TrimSuffix(t, ",")
-		}
+		t = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(t, "0"), ",0"), ",")
 		return qty{text: t + " triệu", value: float64(h) * 10000, qual: etl.Exact}
 	case n >= 1000 && n < 1_000_000:
 		k := n / 1000

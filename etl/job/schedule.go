@@ -94,8 +94,8 @@ func (s *Scheduler) Stop(timeout time.Duration) {
 	idle := make(chan struct{})
 	go func() {
 		<-done
-		s.job.mu.Lock()
-		s.job.mu.Unlock()
+		s.job.mu.Lock() // held while a run is in progress: acquiring it waits for the run
+		defer s.job.mu.Unlock()
 		close(idle)
 	}()
 	select {
