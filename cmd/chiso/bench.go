@@ -84,6 +84,19 @@ func benchStep(ctx context.Context, g *globals, step, src string) error {
 	return json.NewEncoder(g.stdout).Encode(r)
 }
 
+// publish times the analytics copy and records the run's counters.
+func (r *stepResult) publish(ctx context.Context, g *globals, w *warehouse.Warehouse, st etl.RunStats) error {
+	t := time.Now()
+	if err := w.Publish(ctx, analyticsPath(*g.db)); err != nil {
+		return err
+	}
+	r.Publish = time.Since(t).Seconds()
+	r.Stages = st.StageSeconds
+	r.DocsSeen, r.Loaded, r.Unchanged, r.Rejected = st.DocsSeen, st.DocsLoaded, st.DocsUnchanged, st.DocsRejected
+	r.Facts, r.TotalFacts = st.Facts, st.TotalFacts
+	return nil
+}
+
 // benchLoad is `chiso load`: open, one run, publish.
 func benchLoad(ctx context.Context, g *globals, corpus string) (stepResult, error) {
 	var r stepResult
@@ -102,15 +115,7 @@ func benchLoad(ctx context.Context, g *globals, corpus string) (stepResult, erro
 		return r, err
 	}
 	r.Run = time.Since(t1).Seconds()
-	t2 := time.Now()
-	if err := w.Publish(ctx, analyticsPath(*g.db)); err != nil {
-		return r, err
-	}
-	r.Publish = time.Since(t2).Seconds()
-	r.Stages = st.StageSeconds
-	r.DocsSeen, r.Loaded, r.Unchanged, r.Rejected = st.DocsSeen, st.DocsLoaded, st.DocsUnchanged, st.DocsRejected
-	r.Facts, r.TotalFacts = st.Facts, st.TotalFacts
-	return r, nil
+	return r, r.publish(ctx, g, w, st)
 }
 
 // benchOracle loads a generated corpus without reading or extracting it:
@@ -171,15 +176,7 @@ func benchOracle(ctx context.Context, g *globals, src string) (stepResult, error
 		return r, err
 	}
 	r.Run = time.Since(t1).Seconds()
-	t2 := time.Now()
-	if err := w.Publish(ctx, analyticsPath(*g.db)); err != nil {
-		return r, err
-	}
-	r.Publish = time.Since(t2).Seconds()
-	r.Stages = st.StageSeconds
-	r.DocsSeen, r.Loaded, r.Unchanged, r.Rejected = st.DocsSeen, st.DocsLoaded, st.DocsUnchanged, st.DocsRejected
-	r.Facts, r.TotalFacts = st.Facts, st.TotalFacts
-	return r, nil
+	return r, r.publish(ctx, g, w, st)
 }
 
 // benchLoader loads the facts of an already loaded database into a fresh
