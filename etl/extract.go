@@ -432,7 +432,7 @@ func (d *doc) tokenize(x *Extractor) {
 		}
 		v, ok := parseNumberWords(d.wordsOf(k, j))
 		next := j + 1
-		if !ok || next >= len(d.toks) || d.toks[next].boundary != bNone || !x.afterHeads[d.toks[next].w] ||
+		if !ok || next >= len(d.toks) || d.toks[next].boundary != bNone || !x.afterHeads[d.toks[next].w] || idiomAfterNumberWord[d.toks[next].w] ||
 			j == k && t.w == "nam" && d.toks[next].num >= 0 {
 			toks = append(toks, d.toks[k:j+1]...)
 			k = j
@@ -444,6 +444,10 @@ func (d *doc) tokenize(x *Extractor) {
 	}
 	d.toks = toks
 }
+
+// idiomAfterNumberWord: "một phần" (partly), "một số" (some), "một cửa"
+// (one-stop) are phrases, not counts.
+var idiomAfterNumberWord = map[string]bool{"phan": true, "so": true, "cua": true, "cach": true, "khi": true}
 
 // numberWordValues are the written Vietnamese number words.
 var numberWordValues = map[string]float64{

@@ -49,6 +49,8 @@ func TestExtractSentences(t *testing.T) {
 			[]want{{"bts_stations", 1584, Exact, "2019-01-01"}, {"bts_stations", 1662, Exact, ""}, {"post_offices", 38, Exact, "2019-01-01"}, {"post_offices", 39, Exact, ""}}},
 		{"key-value sheet", "Doanh thu bưu chính, viễn thông: 1.672 tỷ đồng\nLượt học viên: trên 900 lượt\nBTS xây dựng mới: 66 trạm\nGiải quyết 120 hồ sơ qua dịch vụ bưu chính công ích.",
 			[]want{{"telecom_postal_revenue_vnd", 1.672e12, Exact, ""}, {"trainees", 900, MoreThan, ""}, {"bts_sites_added", 66, Exact, ""}, {"public_postal_dossiers", 120, Exact, ""}}},
+		{"2023 terminology", "Cung cấp 1.025 dịch vụ công trực tuyến toàn trình và 712 dịch vụ công trực tuyến một phần.",
+			[]want{{"online_public_services_level4", 1025, Exact, ""}, {"online_public_services_level3", 712, Exact, ""}}},
 		{"decree number", "Thực hiện Nghị quyết số 17/NQ-CP ngày 07/3/2019 của Chính phủ.", nil},
 		{"decree without slash", "Theo Quyết định 749 và Nghị quyết 17 của Chính phủ về 120 dịch vụ.", nil},
 		{"malformed", "Có 1.60 trạm BTS trên địa bàn.", nil},
