@@ -167,8 +167,8 @@ type Outcome struct {
 // Source yields documents one at a time; memory stays independent of the
 // corpus size. Implementations must stop when ctx is done.
 type Source interface {
-	// Documents calls yield for each document. known reports whether a
-	// content hash was already loaded, so sources may skip work.
+	// Documents calls yield for each document, in a stable order, and
+	// stops at the first error yield returns.
 	Documents(ctx context.Context, yield func(*Document) error) error
 }
 
