@@ -568,6 +568,9 @@ var refPairsFolded = func() map[string]bool {
 	return m
 }()
 
+// calendarWords name a day, month or quarter only with a small number after them.
+var calendarWords = wordSet("ngày tháng quý")
+
 // time and age units: "3 năm liên tục", "60 giây"
 var timeUnits = wordSet("năm tháng ngày giờ phút tuần quý tuổi")
 
@@ -628,7 +631,8 @@ func (d *doc) skipReason(k int, num *Number) string {
 		d.plain && refPairsFolded[d.toks[k-2].w+" "+d.toks[k-1].w]) {
 		return "reference_number"
 	}
-	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) && !d.afterColon(k) {
+	if k > 0 && d.toks[k].boundary == bNone && d.is(k-1, refWords) && !d.afterColon(k) &&
+		!(d.is(k-1, calendarWords) && (num.Value > 31 || strings.ContainsAny(num.Raw, ".,"))) { // "6 tháng 9.236 hồ sơ"
 		// "Nghị quyết số 17", "lần thứ 2", "Top 10", "ngày 15", "mức độ 3"
 		if d.toks[k-1].w != "so" || d.refBeforeSo(k) {
 			return "reference_number"

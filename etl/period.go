@@ -237,8 +237,12 @@ func findPeriods(f string) []periodMention {
 			}
 			n = atoi(w)
 		}
-		if n < 2 || n > 11 || n == 6 {
-			continue // halves are read by reHalf
+		if n < 2 || n > 11 {
+			continue
+		}
+		g := GrainYTD
+		if n == 6 {
+			g = GrainHalf // "6 tháng" alone; "6 tháng đầu/cuối năm" are read by reHalf
 		}
 		y, yearless := 2000, true
 		if x[2] >= 0 {
@@ -248,7 +252,7 @@ func findPeriods(f string) []periodMention {
 		if yearless && !strings.Contains(strings.Join(strings.Fields(f[x[0]:x[1]]), " "), "dau nam") && !clauseStart(f, ws) {
 			continue
 		}
-		add(ws, x[1], Period{day(y, 1, 1), monthEnd(y, n), GrainYTD}, yearless)
+		add(ws, x[1], Period{day(y, 1, 1), monthEnd(y, n), g}, yearless)
 	}
 	for _, x := range all(reMonths) {
 		m1, m2 := atoi(f[x[2]:x[3]]), atoi(f[x[6]:x[7]])
