@@ -544,6 +544,9 @@ func (d *doc) wrappedLine(i int) bool {
 		return false
 	}
 	prev, next := d.rs[p], d.rs[q]
+	if q+1 < len(d.rs) && (d.rs[q+1] == ')' || d.rs[q+1] == '.') {
+		return false // "a) …", "b. …": a list item starts
+	}
 	if unicode.IsLower(next) {
 		return unicode.IsLetter(prev) || isDigit(prev) || prev == ','
 	}
