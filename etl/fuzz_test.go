@@ -57,23 +57,11 @@ func FuzzParseNumber(f *testing.F) {
 		}
 		// … and an integer written back with grouping reads the same.
 		if v == math.Trunc(v) && v < 1e15 {
-			if back, ok := ParseNumber(groupThousands(int64(v))); !ok || back != v {
-				t.Fatalf("ParseNumber(%q) = %v, but its grouped form %q gives %v %v", s, v, groupThousands(int64(v)), back, ok)
+			if back, ok := ParseNumber(GroupThousands(int64(v))); !ok || back != v {
+				t.Fatalf("ParseNumber(%q) = %v, but its grouped form %q gives %v %v", s, v, GroupThousands(int64(v)), back, ok)
 			}
 		}
 	})
-}
-
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // extractSeeds are sentences of the kinds the reports contain and the kinds

@@ -499,3 +499,17 @@ func prevWords(fs []rune, i, k int) []string {
 	}
 	return out
 }
+
+// GroupThousands writes n the Vietnamese way, "." between groups of three
+// digits (1556993 → "1.556.993"): the inverse of ParseNumber for integers.
+func GroupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && c != '-' && s[i-1] != '-' && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

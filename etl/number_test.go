@@ -94,3 +94,16 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupThousands(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 61: "61", 1730: "1.730", 1556993: "1.556.993", -1234: "-1.234", -123: "-123"} {
+		if got := GroupThousands(n); got != want {
+			t.Errorf("GroupThousands(%d) = %q, want %q", n, got, want)
+		}
+		if n >= 0 {
+			if v, ok := ParseNumber(GroupThousands(n)); !ok || v != float64(n) {
+				t.Errorf("ParseNumber(GroupThousands(%d)) = %v, %v", n, v, ok)
+			}
+		}
+	}
+}

@@ -409,7 +409,7 @@ func (s *docState) article() *article {
 	}
 	a.byline = s.pick([]string{"Thu Phương - Trung tâm CNTT&TT", "Minh Tuấn", "Thanh Thủy", "Văn phòng Sở", "Hoàng Anh", "Thu Hà", "Ngọc Lan (tổng hợp)"})
 	if s.chance(0.6) {
-		a.footer = fmt.Sprintf("Lượt truy cập: %s | Đang online: %d", group(int64(100000+r.IntN(9000000))), 20+r.IntN(400))
+		a.footer = fmt.Sprintf("Lượt truy cập: %s | Đang online: %d", etl.GroupThousands(int64(100000+r.IntN(9000000))), 20+r.IntN(400))
 	}
 	return a
 }
@@ -420,8 +420,8 @@ func (s *docState) tickers() string {
 	all := []string{
 		fmt.Sprintf("%s đón hơn %s triệu lượt khách du lịch", pn, dec1(10+r.IntN(40))),
 		fmt.Sprintf("Huyện miền núi hỗ trợ %d hộ nghèo làm nhà", 100+r.IntN(400)),
-		fmt.Sprintf("Thu ngân sách trên địa bàn đạt %s tỷ đồng", group(int64(1000+r.IntN(9000)))),
-		fmt.Sprintf("Giá vàng hôm nay giảm %s đồng/lượng", group(int64(100000+100000*r.IntN(5)))),
+		fmt.Sprintf("Thu ngân sách trên địa bàn đạt %s tỷ đồng", etl.GroupThousands(int64(1000+r.IntN(9000)))),
+		fmt.Sprintf("Giá vàng hôm nay giảm %s đồng/lượng", etl.GroupThousands(int64(100000+100000*r.IntN(5)))),
 		fmt.Sprintf("Khởi công %d cây cầu dân sinh", 2+r.IntN(6)),
 		fmt.Sprintf("Xuất khẩu nông sản tăng %d%%", 5+r.IntN(20)),
 	}
@@ -517,8 +517,8 @@ func (s *docState) outlook() string {
 		fmt.Sprintf("Phát biểu chỉ đạo, lãnh đạo UBND tỉnh đề nghị ngành tiếp tục tham mưu triển khai Nghị quyết số %d/NQ-CP ngày %02d/%d/%d của Chính phủ; phấn đấu năm %d có 100%% thôn, bản được phủ sóng di động, %d%% dịch vụ công được cung cấp trực tuyến mức độ 4.",
 			10+r.IntN(80), 1+r.IntN(28), 1+r.IntN(12), p.year-1-r.IntN(3), target, 30+10*r.IntN(6)),
 		fmt.Sprintf("Theo số liệu của Bộ TT&TT, cả nước hiện có khoảng %d triệu thuê bao di động, %s vẫn thuộc nhóm địa phương có mật độ thấp.", 110+r.IntN(30), s.pv.name),
-		fmt.Sprintf("Thời gian tới, ngành sẽ triển khai Đề án chuyển đổi số theo Quyết định số %s/QĐ-UBND với tổng mức đầu tư %d tỷ đồng.", group(int64(100+r.IntN(2900))), 20+r.IntN(200)),
-		fmt.Sprintf("Cũng trong %s, toàn quốc đã có %s DVC được tích hợp lên Cổng Dịch vụ công quốc gia.", p.phrase(), group(int64(2000+r.IntN(5000)))),
+		fmt.Sprintf("Thời gian tới, ngành sẽ triển khai Đề án chuyển đổi số theo Quyết định số %s/QĐ-UBND với tổng mức đầu tư %d tỷ đồng.", etl.GroupThousands(int64(100+r.IntN(2900))), 20+r.IntN(200)),
+		fmt.Sprintf("Cũng trong %s, toàn quốc đã có %s DVC được tích hợp lên Cổng Dịch vụ công quốc gia.", p.phrase(), etl.GroupThousands(int64(2000+r.IntN(5000)))),
 	}
 	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	out = out[:1+r.IntN(2)]
@@ -564,18 +564,6 @@ type qty struct {
 	qual  etl.Qualifier
 }
 
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 func pad2(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)
@@ -586,9 +574,9 @@ func pad2(n int) string {
 // dec1 writes tenths with a decimal comma: 953 → "95,3", 950 → "95".
 func dec1(tenths int) string {
 	if tenths%10 == 0 {
-		return group(int64(tenths / 10))
+		return etl.GroupThousands(int64(tenths / 10))
 	}
-	return group(int64(tenths/10)) + "," + strconv.Itoa(tenths%10)
+	return etl.GroupThousands(int64(tenths/10)) + "," + strconv.Itoa(tenths%10)
 }
 
 // count is a small count: "12", often zero-padded ("05") below ten.
@@ -596,7 +584,7 @@ func (s *docState) count(lo, hi int) qty {
 	n := lo + s.r.IntN(hi-lo+1)
 	t := strconv.Itoa(n)
 	if n >= 1000 {
-		t = group(int64(n))
+		t = etl.GroupThousands(int64(n))
 	} else if n < 10 && s.chance(0.7) {
 		t = pad2(n)
 	}
@@ -627,10 +615,10 @@ func (s *docState) big(lo, hi int) qty {
 	n := lo + s.r.IntN(hi-lo+1)
 	switch x := s.r.Float64(); {
 	case x < 0.5:
-		return qty{text: group(int64(n)), value: float64(n), qual: etl.Exact}
+		return qty{text: etl.GroupThousands(int64(n)), value: float64(n), qual: etl.Exact}
 	case x < 0.7:
 		n = n / 1000 * 1000
-		return qty{text: group(int64(n)), value: float64(n), qual: etl.Exact}
+		return qty{text: etl.GroupThousands(int64(n)), value: float64(n), qual: etl.Exact}
 	case x < 0.85 && n >= 1_000_000:
 		h := n / 10000 // hundredths of a million
 		t := strconv.Itoa(h/100) + "," + fmt.Sprintf("%02d", h%100)
@@ -638,9 +626,9 @@ func (s *docState) big(lo, hi int) qty {
 		return qty{text: t + " triệu", value: float64(h) * 10000, qual: etl.Exact}
 	case n >= 1000 && n < 1_000_000:
 		k := n / 1000
-		return qty{text: group(int64(k)) + " nghìn", value: float64(k) * 1000, qual: etl.Exact}
+		return qty{text: etl.GroupThousands(int64(k)) + " nghìn", value: float64(k) * 1000, qual: etl.Exact}
 	}
-	return qty{text: group(int64(n)), value: float64(n), qual: etl.Exact}
+	return qty{text: etl.GroupThousands(int64(n)), value: float64(n), qual: etl.Exact}
 }
 
 // pct is a percentage with one decimal: "95,3%".
@@ -671,7 +659,7 @@ func (s *docState) millions(lo, hi int) qty {
 	v := float64(t) * 1e5
 	switch s.r.IntN(3) {
 	case 0:
-		return qty{text: group(int64(t)*100000) + " " + s.pick([]string{"đồng", "VNĐ", "đồng"}), value: v, qual: etl.Exact}
+		return qty{text: etl.GroupThousands(int64(t)*100000) + " " + s.pick([]string{"đồng", "VNĐ", "đồng"}), value: v, qual: etl.Exact}
 	default:
 		return qty{text: dec1(t) + " triệu đồng", value: v, qual: etl.Exact}
 	}
@@ -715,7 +703,7 @@ func (s *docState) telecom() string {
 	if !has5G && (s.p.kind == "year" && s.chance(0.4) || s.chance(0.1)) {
 		pp := s.p.prior()
 		pq := qty{value: float64(int(bts.value) - 20 - r.IntN(150)), qual: etl.Exact}
-		pq.text = group(int64(pq.value))
+		pq.text = etl.GroupThousands(int64(pq.value))
 		var c string
 		if s.p.kind == "year" {
 			c = fmt.Sprintf("(năm %d là %s trạm)", pp.year, pq.text)
@@ -795,7 +783,7 @@ func (s *docState) postal() string {
 		if s.p.kind == "month" && s.p.n >= 3 && s.p.n <= 11 && s.chance(0.5) {
 			ytd := period{kind: "ytd", year: s.p.year, start: date(s.p.year, 1, 1), end: s.p.end}
 			cq := qty{value: q.value*float64(s.p.n) + float64(s.r.IntN(900)), qual: etl.Exact}
-			cq.text = group(int64(cq.value))
+			cq.text = etl.GroupThousands(int64(cq.value))
 			c := fmt.Sprintf("lũy kế %d tháng đầu năm đạt %s hồ sơ", s.p.n, cq.text)
 			s.add("public_postal_dossiers", cq, c, &ytd)
 			parts[len(parts)-1] += ", " + c
@@ -823,7 +811,7 @@ func (s *docState) egov() string {
 		c := "Hệ thống quản lý văn bản và điều hành hiện có " + s.clause("user_accounts", "{0} tài khoản người dùng", acc)
 		if s.chance(0.5) {
 			act := qty{value: float64(int(acc.value) * (70 + s.r.IntN(25)) / 100), qual: etl.Exact}
-			act.text = group(int64(act.value))
+			act.text = etl.GroupThousands(int64(act.value))
 			c += ", trong đó " + s.clause("user_accounts_active", "{0} tài khoản thường xuyên hoạt động", act)
 			if s.chance(0.6) {
 				c += ", " + s.clause("user_accounts_active_pct", "đạt {0}", s.pct(70, 95))
