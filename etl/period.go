@@ -2,6 +2,7 @@ package etl
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,8 +56,10 @@ var (
 		regexp.MustCompile(`thoi ky\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`),
 		regexp.MustCompile(`tu nam\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`),
 	}
-	reTerm      = regexp.MustCompile(`nhiem ky\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
-	reAsOf      = regexp.MustCompile(`(?:den|toi)\s+(?:het\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
+	reTerm = regexp.MustCompile(`nhiem ky\s+(\d{4})\s*(?:-|den|toi)\s*(?:nam\s+)?(\d{4})`)
+	// reAsOfAt is tried only where "den"/"toi" occur (see allAt): a leading
+	// alternation gives the regexp engine no literal to skip to.
+	reAsOfAt    = regexp.MustCompile(`^(?:den|toi)\s+(?:het\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?`)
 	reRelYear   = regexp.MustCompile(`nam (qua|nay|truoc|ngoai)\b`)
 	reInYear    = regexp.MustCompile(`trong nam\b`)
 	reMonthLead = regexp.MustCompile(`(trong|ket qua|bao cao|so ket|tinh hinh|hoat dong|cong tac)( cong tac)? $`)
@@ -284,7 +287,10 @@ func findPeriods(f string) []periodMention {
 			add(x[0], x[3], Period{day(2000, m, 1), monthEnd(2000, m), GrainMonth}, true)
 		}
 	}
-	for _, x := range all(reAsOf) {
+	for _, x := range allAt(f, reAsOfAt, 100, "den", "toi") {
+		if !wordStart(x[0]) {
+			continue
+		}
 		d, m := atoi(f[x[2]:x[3]]), atoi(f[x[4]:x[5]])
 		if d < 1 || d > 31 || m < 1 || m > 12 {
 			continue
@@ -413,13 +419,58 @@ var (
 
 // publicationDate guesses the page's date from its head: a dateline
 // ("date 2021-01", "09:04 25/12/2020", "Thứ ba, 30/06/2020").
+// allAt is FindAllStringSubmatchIndex for an anchored pattern that can
+// only start with one of the literal prefixes: it runs re at each
+// occurrence of a prefix, on a window of at most width bytes, left to right
+// without overlaps. Much faster than letting the engine try every offset.
+func allAt(f string, re *regexp.Regexp, width int, prefixes ...string) [][]int {
+	var at []int
+	for _, p := range prefixes {
+		for i := 0; ; {
+			j := strings.Index(f[i:], p)
+			if j < 0 {
+				break
+			}
+			at = append(at, i+j)
+			i += j + 1
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	slices.Sort(at)
+	var out [][]int
+	end := 0
+	for _, i := range at {
+		if i < end {
+			continue
+		}
+		x := re.FindStringSubmatchIndex(f[i:min(len(f), i+width)])
+		if x == nil {
+			continue
+		}
+		for k := range x {
+			if x[k] >= 0 {
+				x[k] += i
+			}
+		}
+		out = append(out, x)
+		end = x[1]
+	}
+	return out
+}
+
 func publicationDate(f string) time.Time {
 	head := f
 	if len(head) > 400 {
 		head = head[:400]
 	}
-	if x := rePubDate.FindStringSubmatch(head); x != nil {
-		return day(atoi(x[1]), atoi(x[2]), 1)
+	// The literal checks spare most texts the regexps, which have no
+	// literal prefix to skip to.
+	if strings.Contains(head, "date") {
+		if x := rePubDate.FindStringSubmatch(head); x != nil {
+			return day(atoi(x[1]), atoi(x[2]), 1)
+		}
 	}
 	if x := rePubLong.FindStringSubmatch(head); x != nil {
 		// "Cần Thơ, ngày 12 tháng 01 năm 2026": an official dateline
@@ -428,23 +479,27 @@ func publicationDate(f string) time.Time {
 			return day(y, m, d)
 		}
 	}
-	for _, x := range rePubDMY.FindAllStringSubmatchIndex(head, -1) {
-		if reCitedBefore.MatchString(head[max(0, x[0]-60):x[0]]) {
-			continue // "Quyết định số 612/QĐ-STTTT ngày 26/12/2017": a cited document's date
-		}
-		d, m, y := atoi(head[x[2]:x[3]]), atoi(head[x[4]:x[5]]), atoi(head[x[6]:x[7]])
-		if d >= 1 && d <= 31 && m >= 1 && m <= 12 {
-			return day(y, m, d)
+	if strings.Contains(head, "/") {
+		for _, x := range rePubDMY.FindAllStringSubmatchIndex(head, -1) {
+			if reCitedBefore.MatchString(head[max(0, x[0]-60):x[0]]) {
+				continue // "Quyết định số 612/QĐ-STTTT ngày 26/12/2017": a cited document's date
+			}
+			d, m, y := atoi(head[x[2]:x[3]]), atoi(head[x[4]:x[5]]), atoi(head[x[6]:x[7]])
+			if d >= 1 && d <= 31 && m >= 1 && m <= 12 {
+				return day(y, m, d)
+			}
 		}
 	}
-	if x := rePubISO.FindStringSubmatch(head); x != nil {
-		m := atoi(x[2])
-		if m >= 1 && m <= 12 {
-			d := 1
-			if x[3] != "" {
-				d = atoi(x[3])
+	if strings.Contains(head, "-") {
+		if x := rePubISO.FindStringSubmatch(head); x != nil {
+			m := atoi(x[2])
+			if m >= 1 && m <= 12 {
+				d := 1
+				if x[3] != "" {
+					d = atoi(x[3])
+				}
+				return day(atoi(x[1]), m, d)
 			}
-			return day(atoi(x[1]), m, d)
 		}
 	}
 	return time.Time{}

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,7 @@ type globals struct {
 	threads, workers    *int
 	maxBytes            *int64
 	timeout             *time.Duration
+	cpuProfile          *string
 }
 
 // command is one subcommand: a kingpin clause and what it does.
@@ -77,11 +79,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	g.logLevel = app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
 	g.logFormat = app.Flag("log.format", "Log format: logfmt or json.").Default("logfmt").Enum("logfmt", "json")
 	g.db = app.Flag("db.path", "Working DuckDB file of the loader. Analysts read the published copy next to it (<name>-analytics.duckdb).").Default("chiso.duckdb").String()
-	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit.").Default("1GB").String()
+	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit of the loader. The load streams to disk and needs little; more only speeds up large rewrites. Analysts' queries (chiso query) are not bound by it.").Default("128MB").String()
 	g.threads = app.Flag("db.threads", "DuckDB threads (0: all cores).").Default("0").Int()
 	g.maxBytes = app.Flag("source.max-bytes", "Largest document accepted, in bytes.").Default("8388608").Int64()
 	g.timeout = app.Flag("source.timeout", "HTTP timeout per request.").Default("30s").Duration()
 	g.workers = app.Flag("etl.workers", "Decode/extract goroutines (0: all cores).").Default("0").Int()
+	g.cpuProfile = app.Flag("debug.cpu-profile", "Write a Go CPU profile of the command to this file (go tool pprof).").PlaceHolder("FILE").String()
 
 	byName := map[string]command{}
 	for _, mk := range append(append([]func(*kingpin.Application, *globals) command{}, commands...), extraCommands...) {
@@ -105,6 +108,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	source.Version = version.Version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *g.cpuProfile != "" {
+		f, err := os.Create(*g.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "chiso: --debug.cpu-profile:", err)
+			return 2
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	if err := c.run(ctx, g); err != nil {
 		g.logger.Error(name+" failed", "err", err)
 		fmt.Fprintln(stderr, "chiso "+name+":", err)

@@ -80,21 +80,85 @@ func readFile(p string, max int64) *etl.Document {
 	return d
 }
 
+// readAheadFiles is how many files are read ahead of the one being
+// yielded. Reading and hashing is syscall- and CPU-bound per file, so a
+// few readers make a no-change run (which only reads and hashes) use every
+// core; the bound keeps memory to a few documents.
+const readAheadFiles = 4
+
+// readAhead reads the files a walk finds on several goroutines and yields
+// them in walk order, so the output is the same as a sequential read.
+type readAhead struct {
+	max     int64
+	pending chan chan *etl.Document // in walk order
+}
+
+// readFiles runs walk with a readAhead whose documents go to yield. It
+// returns yield's first error, else walk's.
+func readFiles(ctx context.Context, max int64, yield func(*etl.Document) error, walk func(context.Context, *readAhead) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ra := &readAhead{max: max, pending: make(chan chan *etl.Document, readAheadFiles)}
+	yielded := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range ra.pending {
+			d := <-c
+			if err == nil {
+				if err = emit(ctx, d, yield); err != nil {
+					cancel() // stop the walk; keep draining so it never blocks
+				}
+			}
+		}
+		yielded <- err
+	}()
+	err := walk(ctx, ra)
+	close(ra.pending)
+	if yerr := <-yielded; yerr != nil {
+		return yerr
+	}
+	return err
+}
+
+// file queues p to be read.
+func (ra *readAhead) file(ctx context.Context, p string) error {
+	c := make(chan *etl.Document, 1)
+	select {
+	case ra.pending <- c:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	go func() { c <- readFile(p, ra.max) }()
+	return nil
+}
+
+// doc queues a document the walk made itself (a failure to report).
+func (ra *readAhead) doc(ctx context.Context, d *etl.Document) error {
+	c := make(chan *etl.Document, 1)
+	c <- d
+	select {
+	case ra.pending <- c:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // walkDir yields the report-like files under dir in lexical order,
 // skipping hidden entries. Symlinks are followed, except to a directory
 // that is already being walked (a loop).
-func walkDir(ctx context.Context, dir string, max int64, yield func(*etl.Document) error) error {
+func walkDir(ctx context.Context, dir string, ra *readAhead) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return emit(ctx, &etl.Document{ID: fileID(dir), URI: dir, FetchErr: wrap(dir, ErrRead, err)}, yield)
+		return ra.doc(ctx, &etl.Document{ID: fileID(dir), URI: dir, FetchErr: wrap(dir, ErrRead, err)})
 	}
-	return walk(ctx, dir, []os.FileInfo{fi}, max, yield)
+	return walk(ctx, dir, []os.FileInfo{fi}, ra)
 }
 
-func walk(ctx context.Context, dir string, ancestors []os.FileInfo, max int64, yield func(*etl.Document) error) error {
+func walk(ctx context.Context, dir string, ancestors []os.FileInfo, ra *readAhead) error {
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
-		return emit(ctx, &etl.Document{ID: fileID(dir), URI: dir, FetchErr: wrap(dir, ErrRead, err)}, yield)
+		return ra.doc(ctx, &etl.Document{ID: fileID(dir), URI: dir, FetchErr: wrap(dir, ErrRead, err)})
 	}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
@@ -111,7 +175,7 @@ func walk(ctx context.Context, dir string, ancestors []os.FileInfo, max int64, y
 			fi, err = os.Stat(p)
 			if err != nil { // dangling link
 				if reportLike(name) {
-					if err := emit(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)}, yield); err != nil {
+					if err := ra.doc(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)}); err != nil {
 						return err
 					}
 				}
@@ -122,7 +186,7 @@ func walk(ctx context.Context, dir string, ancestors []os.FileInfo, max int64, y
 		if typ.IsDir() {
 			if fi == nil {
 				if fi, err = os.Stat(p); err != nil {
-					if err := emit(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)}, yield); err != nil {
+					if err := ra.doc(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)}); err != nil {
 						return err
 					}
 					continue
@@ -132,7 +196,7 @@ func walk(ctx context.Context, dir string, ancestors []os.FileInfo, max int64, y
 				slog.Warn("source: skipping directory loop", "path", p)
 				continue
 			}
-			if err := walk(ctx, p, append(ancestors[:len(ancestors):len(ancestors)], fi), max, yield); err != nil {
+			if err := walk(ctx, p, append(ancestors[:len(ancestors):len(ancestors)], fi), ra); err != nil {
 				return err
 			}
 			continue
@@ -140,7 +204,7 @@ func walk(ctx context.Context, dir string, ancestors []os.FileInfo, max int64, y
 		if !typ.IsRegular() || !reportLike(name) {
 			continue
 		}
-		if err := emit(ctx, readFile(p, max), yield); err != nil {
+		if err := ra.file(ctx, p); err != nil {
 			return err
 		}
 	}
@@ -158,7 +222,7 @@ func loops(fi os.FileInfo, ancestors []os.FileInfo) bool {
 
 // walkGlob yields the matches of pattern in lexical order: directories are
 // walked, files kept if report-like and not hidden.
-func walkGlob(ctx context.Context, pattern string, max int64, yield func(*etl.Document) error) error {
+func walkGlob(ctx context.Context, pattern string, ra *readAhead) error {
 	matches, err := filepath.Glob(pattern) // sorted
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
@@ -170,11 +234,11 @@ func walkGlob(ctx context.Context, pattern string, max int64, yield func(*etl.Do
 		fi, err := os.Stat(p)
 		switch {
 		case err != nil:
-			err = emit(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)}, yield)
+			err = ra.doc(ctx, &etl.Document{ID: fileID(p), URI: p, FetchErr: wrap(p, ErrRead, err)})
 		case fi.IsDir():
-			err = walkDir(ctx, p, max, yield)
+			err = walkDir(ctx, p, ra)
 		case reportLike(p):
-			err = emit(ctx, readFile(p, max), yield)
+			err = ra.file(ctx, p)
 		}
 		if err != nil {
 			return err

@@ -242,9 +242,9 @@ func (m *multi) Documents(ctx context.Context, yield func(*etl.Document) error) 
 		case specFile:
 			err = emit(ctx, readFile(s.arg, m.opts.MaxBytes), yield)
 		case specDir:
-			err = walkDir(ctx, s.arg, m.opts.MaxBytes, yield)
+			err = readFiles(ctx, m.opts.MaxBytes, yield, func(ctx context.Context, ra *readAhead) error { return walkDir(ctx, s.arg, ra) })
 		case specGlob:
-			err = walkGlob(ctx, s.arg, m.opts.MaxBytes, yield)
+			err = readFiles(ctx, m.opts.MaxBytes, yield, func(ctx context.Context, ra *readAhead) error { return walkGlob(ctx, s.arg, ra) })
 		case specURL:
 			err = m.http.documents(ctx, s.arg, yield)
 		}

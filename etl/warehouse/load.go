@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,11 +49,6 @@ const (
 		etag = s.etag, last_modified = s.last_modified, extractor_version = $2,
 		last_seen_run = $1, loaded_run = $1, text = s.text
 		FROM stg_doc s WHERE dim_document.doc_key = s.doc_key AND s.existed`
-	sqlInsertDocs = `INSERT INTO dim_document (doc_key, doc, uri, sha256, title, published_date, bytes, format, encoding,
-		etag, last_modified, extractor_version, first_seen_run, last_seen_run, loaded_run, text)
-		SELECT doc_key, doc, uri, sha256, title, published_date, bytes, format, encoding,
-		       etag, last_modified, $2, $1, $1, $1, text
-		FROM stg_doc WHERE NOT existed ORDER BY doc_key`
 	sqlClearDocs = `DELETE FROM stg_doc`
 	sqlSeen      = `UPDATE dim_document SET last_seen_run = $1 WHERE doc_key IN (SELECT doc_key FROM stg_seen)`
 )
@@ -374,20 +370,16 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 			}
 		}
 	}
-	// Stage the documents, merge them, then append their rows.
-	if len(docs) > 0 {
+	// Changed documents are staged and merged by a few set-based
+	// statements; new ones are appended straight into dim_document, so their
+	// texts are written once and reach the file in row groups while the
+	// transaction is open (a temp staging table would hold them in memory
+	// until COMMIT). Then the batch's rows are appended.
+	if changed := len(docs) - newDocs; changed > 0 {
 		if err := l.timed("stage_docs", func() error { return l.raw(func(c driver.Conn) error { return stageDocs(c, docs) }) }); err != nil {
 			return fmt.Errorf("warehouse: load: stage documents: %w", err)
 		}
-		stmts := []string{}
-		if len(docs) > newDocs {
-			stmts = append(stmts, sqlDeleteFacts, sqlDeleteCandidates, sqlUpdateDocs)
-		}
-		if newDocs > 0 {
-			stmts = append(stmts, sqlInsertDocs)
-		}
-		stmts = append(stmts, sqlClearDocs)
-		for _, q := range stmts {
+		for _, q := range []string{sqlDeleteFacts, sqlDeleteCandidates, sqlUpdateDocs, sqlClearDocs} {
 			var args []any
 			if strings.Contains(q, "$2") {
 				args = []any{st.RunID, l.w.opts.ExtractorVersion}
@@ -398,6 +390,11 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 			}); err != nil {
 				return fmt.Errorf("warehouse: load: merge documents: %w", err)
 			}
+		}
+	}
+	if newDocs > 0 {
+		if err := l.timed("append_docs", func() error { return l.raw(func(c driver.Conn) error { return l.appendDocs(c, docs) }) }); err != nil {
+			return fmt.Errorf("warehouse: load: append documents: %w", err)
 		}
 	}
 	return l.timed("append_rows", func() error { return l.raw(func(c driver.Conn) error { return l.appendRows(c, outs, docs) }) })
@@ -527,26 +524,61 @@ func (l *loader) markSeen(ctx context.Context) error {
 	return nil
 }
 
+// docColumns are a document's values in the column order shared by
+// stg_doc (after doc_key, doc, existed) and dim_document (after doc_key,
+// doc), up to last_modified.
+func docColumns(d docRow) (cols []driver.Value, text any) {
+	doc := d.o.Doc
+	var title, format, encoding, published any
+	if t := d.o.Text; t != nil {
+		title, format, encoding, text = nullStr(t.Title), nullStr(t.Format), nullStr(t.Encoding), t.Body
+		if !t.Published.IsZero() {
+			published = t.Published
+		}
+	}
+	var bytes any
+	if doc.Raw != nil {
+		bytes = int64(len(doc.Raw))
+	}
+	return []driver.Value{nullStr(doc.URI), nullStr(doc.SHA256), title, published, bytes, format, encoding,
+		nullStr(doc.ETag), nullStr(doc.LastModified)}, text
+}
+
+// stageDocs stages the batch's changed documents for the merge statements.
 func stageDocs(c driver.Conn, docs []docRow) error {
 	a, err := duckdb.NewAppender(c, "temp", "main", "stg_doc")
 	if err != nil {
 		return err
 	}
 	for _, d := range docs {
-		doc := d.o.Doc
-		var title, format, encoding, text, published any
-		if t := d.o.Text; t != nil {
-			title, format, encoding, text = nullStr(t.Title), nullStr(t.Format), nullStr(t.Encoding), t.Body
-			if !t.Published.IsZero() {
-				published = t.Published
-			}
+		if !d.existed {
+			continue
 		}
-		var bytes any
-		if doc.Raw != nil {
-			bytes = int64(len(doc.Raw))
+		cols, text := docColumns(d)
+		row := append(append([]driver.Value{d.key, d.o.Doc.ID, d.existed}, cols...), text)
+		if err := a.AppendRow(row...); err != nil {
+			a.Close()
+			return err
 		}
-		if err := a.AppendRow(d.key, doc.ID, d.existed, nullStr(doc.URI), nullStr(doc.SHA256), title, published,
-			bytes, format, encoding, nullStr(doc.ETag), nullStr(doc.LastModified), text); err != nil {
+	}
+	return a.Close()
+}
+
+// appendDocs appends the batch's new documents to dim_document.
+func (l *loader) appendDocs(c driver.Conn, docs []docRow) error {
+	a, err := duckdb.NewAppender(c, "", "", "dim_document")
+	if err != nil {
+		return err
+	}
+	run := l.st.RunID
+	for _, d := range docs {
+		if d.existed {
+			continue
+		}
+		cols, text := docColumns(d)
+		row := append(append([]driver.Value{d.key, d.o.Doc.ID}, cols...),
+			l.w.opts.ExtractorVersion, run, run, run, text)
+		if err := a.AppendRow(row...); err != nil {
 			a.Close()
 			return err
 		}
@@ -670,6 +702,16 @@ func logMemory(ctx context.Context, conn *sql.Conn, runID int64) {
 		var mem, tmp int64
 		if rows.Scan(&tag, &mem, &tmp) == nil {
 			args = append(args, tag, fmt.Sprintf("%dMB(+%dMB spilled)", mem>>20, tmp>>20))
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	args = append(args, "go_sys_mb", ms.Sys>>20, "go_heap_inuse_mb", ms.HeapInuse>>20, "go_heap_released_mb", ms.HeapReleased>>20)
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "VmRSS") || strings.HasPrefix(line, "VmHWM") {
+				args = append(args, line[:5], strings.TrimSpace(line[6:]))
+			}
 		}
 	}
 	slog.Debug("warehouse: duckdb memory before commit", args...)

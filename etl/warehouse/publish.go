@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -88,7 +89,8 @@ func (w *Warehouse) publish(ctx context.Context, dst string) error {
 		return fmt.Errorf("warehouse: publish: %w", err)
 	}
 	const alias = "chiso_publish"
-	if _, err := conn.ExecContext(ctx, `ATTACH `+sqlString(tmp)+` AS `+alias); err != nil {
+	// Small row groups here too: the copy is one transaction (see rowGroupSize).
+	if _, err := conn.ExecContext(ctx, `ATTACH `+sqlString(tmp)+` AS `+alias+` (ROW_GROUP_SIZE `+strconv.Itoa(rowGroupSize)+`)`); err != nil {
 		return fmt.Errorf("warehouse: publish: attach: %w", err)
 	}
 	attached := true
