@@ -170,7 +170,7 @@ func foldASCII(rs []rune) string {
 
 // doc is the working state of one extraction.
 type doc struct {
-	rs      []rune
+	runeText
 	f       string
 	nums    []Number
 	toks    []token
@@ -183,14 +183,21 @@ type doc struct {
 	headings    []heading // period-naming section headings (built on first use)
 	period      Period
 	pub         time.Time
+	// recent windows of paddedWords (valid while toks is unchanged)
+	words     [4]wordsEntry
+	wordsNext int
+	// per-rule scratch of classify, reused from number to number
+	after, before []float64
+	beforeCue     [][]string
+	vetoed        []bool
 }
 
 // Extract finds the facts of one document. id is the document key put on
 // every fact.
 func (x *Extractor) Extract(id string, t *Text) *Extraction {
-	d := &doc{rs: []rune(t.Body)}
+	d := &doc{runeText: newRuneText(t.Body)}
 	d.f = foldASCII(d.rs)
-	d.nums = scanNumbers(d.rs, []rune(d.f))
+	d.nums = scanNumbers(d.rs, d.f)
 	out := &Extraction{}
 	if len(d.nums) > MaxNumbers {
 		out.Notes = append(out.Notes, Note{Reason: fmt.Sprintf("too_many_numbers: %d numbers (limit %d)", len(d.nums), MaxNumbers), Reject: true})
@@ -218,27 +225,27 @@ func (x *Extractor) Extract(id string, t *Text) *Extraction {
 		}
 		num := &d.nums[tk.num]
 		if reason := d.skipReason(k, num); reason != "" {
-			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd,
+			out.Notes = append(out.Notes, Note{Text: d.str(num.Start, num.UnitEnd), SpanStart: num.Start, SpanEnd: num.UnitEnd,
 				Reason: reason, Reject: num.Kind == NumMalformed && d.countedNounAfter(k, x)})
 			continue
 		}
 		best, bestScore, why := x.classify(d, k, num)
 		if best == nil {
-			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: why})
+			out.Notes = append(out.Notes, Note{Text: d.str(num.Start, num.UnitEnd), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: why})
 			continue
 		}
 		if reason := d.contextVeto(k); reason != "" {
-			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd,
+			out.Notes = append(out.Notes, Note{Text: d.str(num.Start, num.UnitEnd), SpanStart: num.Start, SpanEnd: num.UnitEnd,
 				Reason: reason + " (" + best.Code + ")"})
 			continue
 		}
 		p := d.factPeriod(k)
 		if p.IsZero() {
-			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_period (" + best.Code + ")"})
+			out.Notes = append(out.Notes, Note{Text: d.str(num.Start, num.UnitEnd), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_period (" + best.Code + ")"})
 			continue
 		}
 		if d.main63 == "" {
-			out.Notes = append(out.Notes, Note{Text: string(d.rs[num.Start:num.UnitEnd]), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_province (" + best.Code + ")"})
+			out.Notes = append(out.Notes, Note{Text: d.str(num.Start, num.UnitEnd), SpanStart: num.Start, SpanEnd: num.UnitEnd, Reason: "no_province (" + best.Code + ")"})
 			continue
 		}
 		code, name := resolveProvince(d.main63, p)
@@ -268,7 +275,7 @@ func (x *Extractor) Extract(id string, t *Text) *Extraction {
 // tableReadings classifies the rows of flattened year-column tables. It
 // returns the readings and the offsets of the numbers it consumed.
 func (x *Extractor) tableReadings(id string, d *doc, out *Extraction) ([]Fact, map[int]bool) {
-	rows := findTables(d.rs)
+	rows := findTables(&d.runeText)
 	if len(rows) == 0 || d.main63 == "" {
 		return nil, nil
 	}
@@ -281,9 +288,9 @@ func (x *Extractor) tableReadings(id string, d *doc, out *Extraction) ([]Fact, m
 		for ci, c := range row.values {
 			consumed[c.s] = true
 			sent, at := rowSentence(row.label.text, c.text)
-			sd := &doc{rs: []rune(sent)}
+			sd := &doc{runeText: newRuneText(sent)}
 			sd.f = foldASCII(sd.rs)
-			sd.nums = scanNumbers(sd.rs, []rune(sd.f))
+			sd.nums = scanNumbers(sd.rs, sd.f)
 			sd.tokenize(x)
 			k := slices.IndexFunc(sd.toks, func(t token) bool { return t.s == at && t.num >= 0 })
 			if k < 0 {
@@ -339,6 +346,7 @@ func (d *doc) tokenize(x *Extractor) {
 	n := len(f)
 	ni := 0
 	boundary := bSentence
+	d.toks = make([]token, 0, n/3+16) // at most about one token per three bytes of text
 	for i := 0; i < n; {
 		if ni < len(d.nums) && d.nums[ni].Start == i {
 			num := d.nums[ni]
@@ -410,7 +418,7 @@ func (d *doc) tokenize(x *Extractor) {
 	d.plain = true
 	for k := range d.toks {
 		t := &d.toks[k]
-		t.o = strings.ToLower(string(d.rs[t.s:t.e]))
+		t.o = strings.ToLower(d.str(t.s, t.e))
 		if t.num >= 0 {
 			t.o = d.nums[t.num].Raw
 		} else if d.plain && hasDiacritics(t.o) {
@@ -419,11 +427,14 @@ func (d *doc) tokenize(x *Extractor) {
 	}
 	// number words in front of a counted noun: "hai cuộc thanh tra",
 	// "mười hai lớp tập huấn"
+	// toks stays nil (d.toks is kept) until a run of words becomes a number.
 	var toks []token
 	for k := 0; k < len(d.toks); k++ {
 		t := d.toks[k]
 		if t.num >= 0 || !d.isNumberWord(t) {
-			toks = append(toks, t)
+			if toks != nil {
+				toks = append(toks, t)
+			}
 			continue
 		}
 		j := k // the run of number words k..j
@@ -434,15 +445,23 @@ func (d *doc) tokenize(x *Extractor) {
 		next := j + 1
 		if !ok || next >= len(d.toks) || d.toks[next].boundary != bNone || !x.afterHeads[d.toks[next].w] || idiomAfterNumberWord[d.toks[next].w] ||
 			j == k && t.w == "nam" && d.toks[next].num >= 0 {
-			toks = append(toks, d.toks[k:j+1]...)
+			if toks != nil {
+				toks = append(toks, d.toks[k:j+1]...)
+			}
 			k = j
 			continue
+		}
+		if toks == nil {
+			toks = append(make([]token, 0, len(d.toks)), d.toks[:k]...)
 		}
 		d.nums = append(d.nums, Number{Start: t.s, End: d.toks[j].e, UnitEnd: d.toks[j].e, Raw: string(d.rs[t.s:d.toks[j].e]), Value: v, Kind: NumPlain, Scale: 1, Word: true})
 		toks = append(toks, token{s: t.s, e: d.toks[j].e, w: "#", o: strings.ToLower(string(d.rs[t.s:d.toks[j].e])), num: len(d.nums) - 1, boundary: t.boundary})
 		k = j
 	}
-	d.toks = toks
+	if toks != nil {
+		d.toks = toks
+	}
+	d.words = [4]wordsEntry{}
 }
 
 // idiomAfterNumberWord: "một phần" (partly), "một số" (some), "một cửa"
@@ -708,14 +727,18 @@ func (x *Extractor) classify(d *doc, k int, num *Number) (*Indicator, float64, s
 	// full stops must not make classification quadratic
 	sl, sr := d.bounds(k, bSentence)
 	gl, gr := d.bounds(k, bStrong)
-	sentence := " " + d.wordsString(sl, sr) + " "
-	segment := " " + d.wordsString(gl, gr) + " "
+	sentence := d.paddedWords(sl, sr)
+	segment := d.paddedWords(gl, gr)
 	clause := d.wordsString(cl, cr)
 	n := len(x.rules)
-	after := make([]float64, n)
-	before := make([]float64, n)
-	beforeCue := make([][]string, n)
-	vetoed := make([]bool, n)
+	if len(d.after) != n {
+		d.after, d.before, d.beforeCue, d.vetoed = make([]float64, n), make([]float64, n), make([][]string, n), make([]bool, n)
+	}
+	after, before, beforeCue, vetoed := d.after, d.before, d.beforeCue, d.vetoed
+	clear(after)
+	clear(before)
+	clear(beforeCue)
+	clear(vetoed)
 
 	// after-cues: right after the number (position 0), or one filler later
 	for pos := 0; pos <= 1; pos++ {
@@ -1003,8 +1026,25 @@ func (d *doc) matchAt(j int, words []string, limit int) bool {
 	return true
 }
 
+// wordsString is the tokens a..b as one string of folded words (numbers
+// as written).
 func (d *doc) wordsString(a, b int) string {
+	p := d.paddedWords(a, b)
+	return p[1 : len(p)-1]
+}
+
+// paddedWords is wordsString with a space either side, for whole-word
+// substring tests. The numbers of a sentence ask for the same windows one
+// after another, so the last few are cached.
+func (d *doc) paddedWords(a, b int) string {
+	k := [2]int{a, b}
+	for _, c := range d.words {
+		if c.s != "" && c.k == k {
+			return c.s
+		}
+	}
 	var sb strings.Builder
+	sb.WriteByte(' ')
 	for i := a; i <= b && i < len(d.toks); i++ {
 		if i > a {
 			sb.WriteByte(' ')
@@ -1015,7 +1055,17 @@ func (d *doc) wordsString(a, b int) string {
 			sb.WriteString(d.toks[i].w)
 		}
 	}
-	return sb.String()
+	sb.WriteByte(' ')
+	s := sb.String()
+	d.words[d.wordsNext] = wordsEntry{k, s}
+	d.wordsNext = (d.wordsNext + 1) % len(d.words)
+	return s
+}
+
+// wordsEntry is one cached window of paddedWords.
+type wordsEntry struct {
+	k [2]int
+	s string
 }
 
 var (
@@ -1189,7 +1239,7 @@ func (d *doc) headingPeriod(i int) Period {
 	if d.headings == nil {
 		d.headings = []heading{}
 		start := 0
-		for _, line := range strings.SplitAfter(string(d.rs), "\n") {
+		for _, line := range strings.SplitAfter(d.body, "\n") {
 			n := len([]rune(line))
 			text := strings.TrimSpace(line)
 			first, _ := utf8.DecodeRuneInString(text)
@@ -1378,5 +1428,5 @@ func (d *doc) evidence(k int) string {
 		e++
 	}
 	// one line for display; the span offsets stay exact
-	return strings.Join(strings.Fields(string(d.rs[s:e])), " ")
+	return strings.Join(strings.Fields(d.str(s, e)), " ")
 }

@@ -3,6 +3,7 @@ package etl
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -65,3 +66,28 @@ func FoldRunes(rs []rune) []rune {
 	}
 	return out
 }
+
+// runeText is a text addressed by rune offsets, as spans are, that hands
+// out substrings of the original string instead of converting runes back
+// to a string each time.
+type runeText struct {
+	rs   []rune
+	body string  // the text; if it was not valid UTF-8, string(rs)
+	bo   []int32 // byte offset of each rune, and len(body) at the end
+}
+
+func newRuneText(s string) runeText {
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // one U+FFFD per invalid byte, as []rune does
+	}
+	t := runeText{rs: make([]rune, 0, len(s)), body: s, bo: make([]int32, 0, len(s)+1)}
+	for i, r := range s {
+		t.rs = append(t.rs, r)
+		t.bo = append(t.bo, int32(i))
+	}
+	t.bo = append(t.bo, int32(len(s)))
+	return t
+}
+
+// str is string(t.rs[s:e]) without the conversion.
+func (t *runeText) str(s, e int) string { return t.body[t.bo[s]:t.bo[e]] }

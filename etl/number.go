@@ -111,7 +111,7 @@ var currencyWords = [][]string{{"dong"}, {"vnd"}, {"d"}, {"vnđ"}}
 
 // scanNumbers finds the number tokens of a text. rs is the NFC text and
 // fs its folded form (same length).
-func scanNumbers(rs, fs []rune) []Number {
+func scanNumbers(rs []rune, fs string) []Number {
 	var out []Number
 	n := len(rs)
 	for i := 0; i < n; i++ {
@@ -151,7 +151,7 @@ func scanNumbers(rs, fs []rune) []Number {
 
 // classifyToken decides what a digit token is from its shape and the
 // characters around it, and reads scale words, currency and percent.
-func classifyToken(num *Number, rs, fs []rune) {
+func classifyToken(num *Number, rs []rune, fs string) {
 	raw := num.Raw
 	n := len(rs)
 	j := num.End
@@ -299,7 +299,7 @@ func isYear(s string) bool {
 
 // followedByUnitWord is true when a 4-digit number is followed by a counted
 // noun, so "2021 hồ sơ" is a value while "năm 2021" stays a year.
-func followedByUnitWord(fs []rune, j int) bool {
+func followedByUnitWord(fs string, j int) bool {
 	w := nextWords(fs, j, 2)
 	if len(w) == 0 {
 		return false
@@ -311,7 +311,7 @@ func followedByUnitWord(fs []rune, j int) bool {
 	return false
 }
 
-func precededByDateWord(fs []rune, start int) bool {
+func precededByDateWord(fs string, start int) bool {
 	w := prevWords(fs, start, 2)
 	for _, x := range w {
 		switch x {
@@ -324,7 +324,7 @@ func precededByDateWord(fs []rune, start int) bool {
 
 // readUnits consumes scale words, currency, percent and "/100 dân" after a
 // number and sets Kind and Value.
-func readUnits(num *Number, rs, fs []rune) {
+func readUnits(num *Number, rs []rune, fs string) {
 	n := len(rs)
 	j := num.End
 	if num.Kind == NumRatio {
@@ -392,7 +392,7 @@ func readUnits(num *Number, rs, fs []rune) {
 
 // rateAt returns the end offset of a "… /100 dân" rate suffix that starts
 // within two words of i, or 0.
-func rateAt(rs, fs []rune, i int) int {
+func rateAt(rs []rune, fs string, i int) int {
 	n := len(rs)
 	limit := i + 24
 	if limit > n {
@@ -437,13 +437,21 @@ func skipSpaces(rs []rune, i int) int {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || isDigit(r) || r == '&' }
 
+// skipBlanks is skipSpaces on the folded text.
+func skipBlanks(fs string, i int) int {
+	for i < len(fs) && (fs[i] == ' ' || fs[i] == '\t') {
+		i++
+	}
+	return i
+}
+
 // nextWords returns up to k folded words starting at i, stopping at
 // punctuation other than spaces. "%" counts as a word.
-func nextWords(fs []rune, i, k int) []string {
-	var out []string
+func nextWords(fs string, i, k int) []string {
+	out := make([]string, 0, k)
 	n := len(fs)
 	for len(out) < k {
-		i = skipSpaces(fs, i)
+		i = skipBlanks(fs, i)
 		if i >= n {
 			break
 		}
@@ -452,28 +460,28 @@ func nextWords(fs []rune, i, k int) []string {
 			i++
 			continue
 		}
-		if !isWordRune(fs[i]) {
+		if !isWordRune(rune(fs[i])) {
 			break
 		}
 		s := i
-		for i < n && isWordRune(fs[i]) {
+		for i < n && isWordRune(rune(fs[i])) {
 			i++
 		}
-		out = append(out, string(fs[s:i]))
+		out = append(out, fs[s:i])
 	}
 	return out
 }
 
 // wordEnd returns the offset after k words starting at i.
-func wordEnd(fs []rune, i, k int) int {
+func wordEnd(fs string, i, k int) int {
 	n := len(fs)
 	for c := 0; c < k; c++ {
-		i = skipSpaces(fs, i)
+		i = skipBlanks(fs, i)
 		if i < n && fs[i] == '%' {
 			i++
 			continue
 		}
-		for i < n && isWordRune(fs[i]) {
+		for i < n && isWordRune(rune(fs[i])) {
 			i++
 		}
 	}
@@ -482,20 +490,20 @@ func wordEnd(fs []rune, i, k int) int {
 
 // prevWords returns up to k folded words ending before i, nearest first,
 // stopping at punctuation.
-func prevWords(fs []rune, i, k int) []string {
-	var out []string
+func prevWords(fs string, i, k int) []string {
+	out := make([]string, 0, k)
 	for len(out) < k {
 		for i > 0 && (fs[i-1] == ' ' || fs[i-1] == '\t') {
 			i--
 		}
-		if i == 0 || !isWordRune(fs[i-1]) {
+		if i == 0 || !isWordRune(rune(fs[i-1])) {
 			break
 		}
 		e := i
-		for i > 0 && isWordRune(fs[i-1]) {
+		for i > 0 && isWordRune(rune(fs[i-1])) {
 			i--
 		}
-		out = append(out, string(fs[i:e]))
+		out = append(out, fs[i:e])
 	}
 	return out
 }

@@ -64,7 +64,7 @@ func TestScanNumbers(t *testing.T) {
 		{"1.350 tỷ lệ", NumPlain, 1350, 0}, // "tỷ lệ" is a rate, not a billion
 	} {
 		rs := []rune(tc.text)
-		nums := scanNumbers(rs, []rune(foldASCII(rs)))
+		nums := scanNumbers(rs, foldASCII(rs))
 		if len(nums) == 0 {
 			t.Errorf("%q: no number found", tc.text)
 			continue

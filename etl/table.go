@@ -21,7 +21,8 @@ type line struct {
 	text string
 }
 
-func splitLines(rs []rune) []line {
+func splitLines(t *runeText) []line {
+	rs := t.rs
 	var out []line
 	start := 0
 	for i := 0; i <= len(rs); i++ {
@@ -33,7 +34,7 @@ func splitLines(rs []rune) []line {
 			for e > s && (rs[e-1] == ' ' || rs[e-1] == '\t' || rs[e-1] == '\r') {
 				e--
 			}
-			out = append(out, line{s, e, string(rs[s:e])})
+			out = append(out, line{s, e, t.str(s, e)})
 			start = i + 1
 		}
 	}
@@ -57,8 +58,8 @@ type tableRow struct {
 // findTables returns the rows of the year-column tables of a text. The
 // header is a "|" line of years or one year per line; each row is a "|"
 // line or a label line followed by one value line per year.
-func findTables(rs []rune) []tableRow {
-	lines := splitLines(rs)
+func findTables(t *runeText) []tableRow {
+	lines := splitLines(t)
 	rows := spaceTableRows(lines)
 	for i := 0; i < len(lines); i++ {
 		if l := lines[i].text; l == "" || !strings.Contains(l, "|") && (len(l) > 12 || !isDigitByte(l[0]) && l[0] != 'N' && l[0] != 'n') {
@@ -82,7 +83,7 @@ func findTables(rs []rune) []tableRow {
 			}
 		}
 		for j < len(lines) {
-			if label, vals, ok := pipeRow(lines[j], rs, len(years)); ok {
+			if label, vals, ok := pipeRow(lines[j], t.rs, len(years)); ok {
 				rows = append(rows, tableRow{label: label, years: years, values: vals, index: -1})
 				j++
 				continue
