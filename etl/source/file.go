@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,8 +40,19 @@ func fileID(p string) string {
 	return strings.TrimSuffix(b, filepath.Ext(b))
 }
 
+// fileValidators are a file's HTTP-style validators: an ETag made of its
+// modification time and size (as nginx does) and its modification time as
+// Last-Modified. They are stored with the loaded document; at the next run
+// a file whose validators match is reported not modified without being
+// read, the file counterpart of a conditional GET, so a run that finds
+// nothing new costs a stat per file. Options.Rehash turns this off.
+func fileValidators(fi os.FileInfo) (etag, lastModified string) {
+	return fmt.Sprintf(`"%x-%x"`, fi.ModTime().UnixNano(), fi.Size()), fi.ModTime().UTC().Format(http.TimeFormat)
+}
+
 // readFile reads one file into a Document; failures become FetchErr.
-func readFile(p string, max int64) *etl.Document {
+func (m *multi) readFile(p string) *etl.Document {
+	max := m.opts.MaxBytes
 	ct, ok := reportExts[strings.ToLower(filepath.Ext(p))]
 	if !ok {
 		ct = "application/octet-stream"
@@ -56,18 +68,23 @@ func readFile(p string, max int64) *etl.Document {
 		d.FetchErr = wrap(p, ErrRead, fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
 		return d
 	}
+	d.ModTime = fi.ModTime()
+	d.ETag, d.LastModified = fileValidators(fi)
+	if etag, _ := m.opts.Known.Validators(p); !m.opts.Rehash && etag == d.ETag {
+		d.NotModified = true
+		return d
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		d.FetchErr = wrap(p, ErrRead, err)
 		return d
 	}
 	defer f.Close()
-	d.ModTime = fi.ModTime()
 	if fi.Size() > max {
 		d.FetchErr = wrap(p, ErrTooLarge, fmt.Errorf("%d bytes, limit %d", fi.Size(), max))
 		return d
 	}
-	raw, err := io.ReadAll(io.LimitReader(f, max+1))
+	raw, err := readAll(io.LimitReader(f, max+1), fi.Size())
 	switch {
 	case err != nil:
 		d.FetchErr = wrap(p, ErrRead, err)
@@ -89,16 +106,16 @@ const readAheadFiles = 4
 // readAhead reads the files a walk finds on several goroutines and yields
 // them in walk order, so the output is the same as a sequential read.
 type readAhead struct {
-	max     int64
+	m       *multi
 	pending chan chan *etl.Document // in walk order
 }
 
 // readFiles runs walk with a readAhead whose documents go to yield. It
 // returns yield's first error, else walk's.
-func readFiles(ctx context.Context, max int64, yield func(*etl.Document) error, walk func(context.Context, *readAhead) error) error {
+func (m *multi) readFiles(ctx context.Context, yield func(*etl.Document) error, walk func(context.Context, *readAhead) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ra := &readAhead{max: max, pending: make(chan chan *etl.Document, readAheadFiles)}
+	ra := &readAhead{m: m, pending: make(chan chan *etl.Document, readAheadFiles)}
 	yielded := make(chan error, 1)
 	go func() {
 		var err error
@@ -128,7 +145,7 @@ func (ra *readAhead) file(ctx context.Context, p string) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	go func() { c <- readFile(p, ra.max) }()
+	go func() { c <- ra.m.readFile(p) }()
 	return nil
 }
 
@@ -141,6 +158,25 @@ func (ra *readAhead) doc(ctx context.Context, d *etl.Document) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// readAll is io.ReadAll with a first buffer of the size stat reported,
+// so a file is read in one call instead of a series of growing ones.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, size+512)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew: let append pick a bigger buffer
+		}
 	}
 }
 

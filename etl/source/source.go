@@ -58,6 +58,9 @@ type Options struct {
 	MaxItems int
 	// Backoff is the first retry delay, doubled on each retry.
 	Backoff time.Duration
+	// Rehash reads and hashes every file, even one whose size and
+	// modification time match its last load (see fileValidators).
+	Rehash bool
 }
 
 func (o Options) withDefaults() Options {
@@ -240,11 +243,11 @@ func (m *multi) Documents(ctx context.Context, yield func(*etl.Document) error) 
 		var err error
 		switch s.kind {
 		case specFile:
-			err = emit(ctx, readFile(s.arg, m.opts.MaxBytes), yield)
+			err = emit(ctx, m.readFile(s.arg), yield)
 		case specDir:
-			err = readFiles(ctx, m.opts.MaxBytes, yield, func(ctx context.Context, ra *readAhead) error { return walkDir(ctx, s.arg, ra) })
+			err = m.readFiles(ctx, yield, func(ctx context.Context, ra *readAhead) error { return walkDir(ctx, s.arg, ra) })
 		case specGlob:
-			err = readFiles(ctx, m.opts.MaxBytes, yield, func(ctx context.Context, ra *readAhead) error { return walkGlob(ctx, s.arg, ra) })
+			err = m.readFiles(ctx, yield, func(ctx context.Context, ra *readAhead) error { return walkGlob(ctx, s.arg, ra) })
 		case specURL:
 			err = m.http.documents(ctx, s.arg, yield)
 		}

@@ -520,3 +520,63 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// knownFiles answers Validators from the ETags of an earlier read.
+type knownFiles map[string]string
+
+func (knownFiles) HasContent(string, string) bool         { return false }
+func (k knownFiles) Validators(uri string) (string, string) { return k[uri], "" }
+
+func TestFileValidators(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.txt")
+	write(t, p, body)
+	first := one(t, p, Options{})
+	if first.ETag == "" || first.LastModified == "" || string(first.Raw) != body || first.NotModified {
+		t.Fatalf("first read: %+v", first)
+	}
+	k := knownFiles{p: first.ETag}
+	// Same size and mtime: not modified, not read; the same for a directory walk.
+	for _, spec := range []string{p, dir} {
+		d := one(t, spec, Options{Known: k})
+		if !d.NotModified || d.Raw != nil || d.SHA256 != "" || d.ETag != first.ETag || d.ID != "a" {
+			t.Errorf("%s unchanged: %+v", spec, d)
+		}
+	}
+	// --source.rehash reads it anyway.
+	if d := one(t, p, Options{Known: k, Rehash: true}); d.NotModified || string(d.Raw) != body {
+		t.Errorf("rehash: %+v", d)
+	}
+	// Rewritten with the same size but a later mtime: read again.
+	changed := strings.Replace(body, "1.234", "1.235", 1)
+	write(t, p, changed)
+	later := first.ModTime.Add(2 * time.Second)
+	if err := os.Chtimes(p, later, later); err != nil {
+		t.Fatal(err)
+	}
+	d := one(t, p, Options{Known: k})
+	if d.NotModified || string(d.Raw) != changed || d.ETag == first.ETag {
+		t.Errorf("changed: %+v", d)
+	}
+}
+
+// TestReadAheadOrder: files read on several goroutines still come out in
+// walk order.
+func TestReadAheadOrder(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 300 {
+		id := fmt.Sprintf("r%04d", i)
+		want = append(want, id)
+		write(t, filepath.Join(dir, id+".txt"), strings.Repeat("x", i*37%4096+1))
+	}
+	docs := collect(t, []string{dir}, Options{})
+	if got := ids(docs); got != strings.Join(want, ",") {
+		t.Errorf("order: %s", got)
+	}
+	for _, d := range docs {
+		if d.FetchErr != nil || d.SHA256 != hashOf(d.Raw) {
+			t.Errorf("%s: %+v", d.ID, d)
+		}
+	}
+}

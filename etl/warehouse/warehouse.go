@@ -27,7 +27,7 @@ import (
 // Options configures Open.
 type Options struct {
 	Path             string // the working database file
-	MemoryLimit      string // default "128MB"
+	MemoryLimit      string // default "64MB"
 	Threads          int    // default runtime.NumCPU()
 	ExtractorVersion string // recorded with each run and loaded document
 }
@@ -58,7 +58,7 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		return nil, errors.New("warehouse: Options.Path is empty")
 	}
 	if o.MemoryLimit == "" {
-		o.MemoryLimit = "128MB"
+		o.MemoryLimit = "64MB"
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.NumCPU()
@@ -68,6 +68,10 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	q.Set("threads", strconv.Itoa(o.Threads))
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")
+	// Give freed memory back to the system promptly: without these a
+	// 100,000-document load held ~130 MB more at its end than at 10,000.
+	q.Set("allocator_background_threads", "true")
+	q.Set("allocator_flush_threshold", "16MB")
 	// The file is attached to an in-memory database rather than opened
 	// directly because only ATTACH takes ROW_GROUP_SIZE (see rowGroupSize).
 	// Every pooled connection makes it its default catalog.
@@ -336,7 +340,9 @@ func (w *Warehouse) Known(ctx context.Context) (etl.Known, error) {
 			return nil, err
 		}
 		k.content[doc] = docVersion{sha, ver}
-		if uri != "" && (etag != "" || lm != "") {
+		// Validators only for documents of this extractor version: a new
+		// extractor must get the bytes again, not "not modified".
+		if uri != "" && (etag != "" || lm != "") && ver == k.version {
 			k.valid[uri] = [2]string{etag, lm}
 		}
 	}
