@@ -1410,6 +1410,29 @@ func (d *doc) qualifier(k int) (int, Qualifier) {
 
 // evidence returns the sentence around token k, trimmed to its clause
 // neighbourhood when the sentence is very long.
+// oneLine is strings.Join(strings.Fields(s), " "), without allocating when
+// s is already one line with single spaces (most sentences).
+func oneLine(s string) string {
+	prevSpace := true // a leading space needs the slow path
+	for _, r := range s {
+		if r == ' ' {
+			if prevSpace {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			prevSpace = true
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = false
+	}
+	if prevSpace && s != "" { // a trailing space
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
 func (d *doc) evidence(k int) string {
 	sl, sr := d.bounds(k, bSentence)
 	s, e := d.toks[sl].s, d.toks[sr].e
@@ -1428,5 +1451,5 @@ func (d *doc) evidence(k int) string {
 		e++
 	}
 	// one line for display; the span offsets stay exact
-	return strings.Join(strings.Fields(d.str(s, e)), " ")
+	return oneLine(d.str(s, e))
 }

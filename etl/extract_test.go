@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -126,6 +127,14 @@ func TestProvinceDetection(t *testing.T) {
 		ex := NewExtractor(Ref()).Extract("t", &Text{Body: tc.text})
 		if ex.ProvinceCode != tc.code {
 			t.Errorf("%q: province %q, want %q", tc.text, ex.ProvinceCode, tc.code)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\nb", "a\tb", "a\u00a0b", "Toàn tỉnh có 1.730 trạm BTS.", "x\u2028y", "  "} {
+		if got, want := oneLine(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package etl
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Statistical tables reach us flattened: a header of years, then for each
@@ -210,11 +211,15 @@ func spaceTableRows(lines []line) []tableRow {
 	var rows []tableRow
 	for i := 0; i < len(lines); i++ {
 		h := lines[i].text
-		if strings.Contains(h, "|") || len([]rune(h)) > 160 {
+		if strings.Contains(h, "|") || utf8.RuneCountInString(h) > 160 {
+			continue
+		}
+		// the cheap test first: most lines name no "năm"/"chỉ tiêu"
+		if low := strings.ToLower(h); !strings.Contains(low, "năm") && !strings.Contains(low, "chỉ tiêu") {
 			continue
 		}
 		ms := reSpaceHeaderYear.FindAllStringSubmatchIndex(h, -1)
-		if len(ms) < 2 || !strings.Contains(strings.ToLower(h), "năm") && !strings.Contains(strings.ToLower(h), "chỉ tiêu") {
+		if len(ms) < 2 {
 			continue
 		}
 		var years []int
