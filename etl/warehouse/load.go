@@ -405,37 +405,50 @@ func (l *loader) raw(f func(driver.Conn) error) error {
 }
 
 // keepGrain keeps one fact per province × indicator × period, the
-// best-scored (the first on ties); the others become candidates.
+// best-scored (the first on ties); the others become candidates. Reports
+// yield a few dozen facts each, so a quadratic scan of plain comparisons
+// beats hashing (this ran for every document of a load).
 func keepGrain(facts, cands []etl.Fact) ([]etl.Fact, []etl.Fact) {
-	type grain struct {
-		prov, ind string
-		p         periodID
-	}
 	if len(facts) < 2 {
 		return facts, cands
 	}
-	best := make(map[grain]int, len(facts))
-	dup := false
-	for i, f := range facts {
-		g := grain{f.ProvinceCode, f.Indicator, periodOf(f.Period.Start, f.Period.End, f.Period.Grain)}
-		j, ok := best[g]
-		if !ok {
-			best[g] = i
-			continue
-		}
-		dup = true
-		if f.Score > facts[j].Score {
-			best[g] = i
+	same := func(a, b *etl.Fact) bool {
+		return a.Indicator == b.Indicator && a.ProvinceCode == b.ProvinceCode && a.Period.Grain == b.Period.Grain &&
+			periodOf(a.Period.Start, a.Period.End, a.Period.Grain) == periodOf(b.Period.Start, b.Period.End, b.Period.Grain)
+	}
+	// best[i] is the index of the fact that wins i's grain.
+	var best []int
+	for i := 1; i < len(facts); i++ {
+		for j := 0; j < i; j++ {
+			if !same(&facts[i], &facts[j]) {
+				continue
+			}
+			if best == nil {
+				best = make([]int, len(facts))
+				for k := range best {
+					best[k] = k
+				}
+			}
+			old := best[j]
+			w := old
+			if facts[i].Score > facts[w].Score {
+				w = i
+			}
+			for k := 0; k <= i; k++ {
+				if best[k] == old || k == i {
+					best[k] = w
+				}
+			}
+			break
 		}
 	}
-	if !dup {
+	if best == nil {
 		return facts, cands
 	}
 	var keep []etl.Fact
 	out := append([]etl.Fact(nil), cands...)
 	for i, f := range facts {
-		g := grain{f.ProvinceCode, f.Indicator, periodOf(f.Period.Start, f.Period.End, f.Period.Grain)}
-		if best[g] == i {
+		if best[i] == i {
 			keep = append(keep, f)
 		} else {
 			out = append(out, f)
