@@ -72,6 +72,10 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	// 100,000-document load held ~130 MB more at its end than at 10,000.
 	q.Set("allocator_background_threads", "true")
 	q.Set("allocator_flush_threshold", "16MB")
+	// Spill next to the file, as DuckDB does for a file it opens itself;
+	// for the in-memory database below it would use ./.tmp in the working
+	// directory, which a hardened service may not be allowed to write.
+	q.Set("temp_directory", o.Path+".tmp")
 	// The file is attached to an in-memory database rather than opened
 	// directly because only ATTACH takes ROW_GROUP_SIZE (see rowGroupSize).
 	// Every pooled connection makes it its default catalog.
