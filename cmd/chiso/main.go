@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	g.logLevel = app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
 	g.logFormat = app.Flag("log.format", "Log format: logfmt or json.").Default("logfmt").Enum("logfmt", "json")
 	g.db = app.Flag("db.path", "Working DuckDB file of the loader. Analysts read the published copy next to it (<name>-analytics.duckdb).").Default("chiso.duckdb").String()
-	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit of the loader. The load streams to disk and needs little; more only speeds up large rewrites. Analysts' queries (chiso query) are not bound by it.").Default("64MB").String()
+	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit of the loader. The load streams to disk and needs little; more only speeds up large rewrites. Analysts' queries (chiso query) are not bound by it.").Default("128MB").String()
 	g.threads = app.Flag("db.threads", "DuckDB threads (0: all cores).").Default("0").Int()
 	g.maxBytes = app.Flag("source.max-bytes", "Largest document accepted, in bytes.").Default("8388608").Int64()
 	g.timeout = app.Flag("source.timeout", "HTTP timeout per request.").Default("30s").Duration()

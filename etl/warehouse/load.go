@@ -12,26 +12,27 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/chiso-vn/chiso/etl"
 )
 
-// The load path, in short: documents are staged by the Appender into a
-// per-connection temp table and merged into dim_document by a few set-based
-// statements per batch; facts, candidates and rejects are appended straight
-// into their final tables, inside the run's one transaction. Everything a
-// row needs (doc_key, period_key, the grain's winner) is resolved in Go
-// beforehand, so no statement ranks, joins or re-reads the facts. A changed
-// document's old facts are deleted by one statement per batch before its new
-// facts are appended; unchanged documents cost one staged key each and a
-// single UPDATE at the end of the run.
+// The load path, in short: facts, candidates, rejects and new documents
+// are appended by the Appender straight into their final tables, inside the
+// run's one transaction. Everything a row needs (doc_key, period_key, the
+// grain's winner) is resolved in Go beforehand, so no statement ranks, joins
+// or re-reads the facts. A changed document is replaced: its key is staged,
+// its old facts, candidates and row are deleted by one statement each per
+// batch, and it is appended again under the same key, keeping the run that
+// first saw it. (An UPDATE of the text column would hold old and new texts
+// in memory until COMMIT; a re-extraction of every document after an
+// extractor upgrade ran out of DuckDB's memory limit that way.) Unchanged
+// documents cost one staged key each and a single UPDATE at the end of the
+// run.
 var stagingDDL = []string{
-	`CREATE OR REPLACE TEMP TABLE stg_doc (
-		doc_key INTEGER, doc VARCHAR, existed BOOLEAN, uri VARCHAR, sha256 VARCHAR, title VARCHAR,
-		published_date DATE, bytes BIGINT, format VARCHAR, encoding VARCHAR, etag VARCHAR,
-		last_modified VARCHAR, text VARCHAR)`,
+	`CREATE OR REPLACE TEMP TABLE stg_changed (doc_key INTEGER)`,
 	`CREATE OR REPLACE TEMP TABLE stg_seen (doc_key INTEGER)`,
 }
 
@@ -39,17 +40,16 @@ var stagingDDL = []string{
 // memory stays independent of the corpus size.
 const batchDocs = 2000
 
-// Per-batch statements, run only when the batch needs them. $1 is the run
-// id, $2 the extractor version.
+// Per-batch statements for changed documents, in this order.
+var sqlReplace = []string{
+	`DELETE FROM fact_indicator WHERE doc_key IN (SELECT doc_key FROM stg_changed)`,
+	`DELETE FROM fact_candidate WHERE doc_key IN (SELECT doc_key FROM stg_changed)`,
+	`DELETE FROM dim_document WHERE doc_key IN (SELECT doc_key FROM stg_changed)`,
+	`DELETE FROM stg_changed`,
+}
+
 const (
-	sqlDeleteFacts      = `DELETE FROM fact_indicator WHERE doc_key IN (SELECT doc_key FROM stg_doc WHERE existed)`
-	sqlDeleteCandidates = `DELETE FROM fact_candidate WHERE doc_key IN (SELECT doc_key FROM stg_doc WHERE existed)`
-	sqlUpdateDocs       = `UPDATE dim_document SET uri = s.uri, sha256 = s.sha256, title = s.title,
-		published_date = s.published_date, bytes = s.bytes, format = s.format, encoding = s.encoding,
-		etag = s.etag, last_modified = s.last_modified, extractor_version = $2,
-		last_seen_run = $1, loaded_run = $1, text = s.text
-		FROM stg_doc s WHERE dim_document.doc_key = s.doc_key AND s.existed`
-	sqlClearDocs = `DELETE FROM stg_doc`
+	sqlFirstSeen = `SELECT doc_key, first_seen_run FROM dim_document WHERE doc_key IN (SELECT doc_key FROM stg_changed)`
 	sqlSeen      = `UPDATE dim_document SET last_seen_run = $1 WHERE doc_key IN (SELECT doc_key FROM stg_seen)`
 )
 
@@ -106,7 +106,7 @@ func (w *Warehouse) Load(ctx context.Context, outcomes <-chan etl.Outcome) (etl.
 	st.Status = etl.RunSuccess
 	st.Finished = time.Now().UTC()
 	st.StageSeconds[etl.StageLoad] = time.Since(start).Seconds()
-	for _, ddl := range []string{`DROP TABLE IF EXISTS stg_doc`, `DROP TABLE IF EXISTS stg_seen`} {
+	for _, ddl := range []string{`DROP TABLE IF EXISTS stg_changed`, `DROP TABLE IF EXISTS stg_seen`} {
 		conn.ExecContext(ctx, ddl) // the pooled connection should not keep staging memory
 	}
 	// The data is committed; a failed checkpoint only delays WAL folding.
@@ -285,11 +285,12 @@ func periodOf(s, e time.Time, g etl.Grain) periodID {
 
 // docRow is one loaded document of a batch with its resolved key.
 type docRow struct {
-	o       *etl.Outcome
-	key     int64
-	existed bool
-	facts   []etl.Fact // winners of the grain
-	cands   []etl.Fact
+	o         *etl.Outcome
+	key       int64
+	existed   bool
+	firstSeen int64      // run that first saw a changed document; 0 for a new one
+	facts     []etl.Fact // winners of the grain
+	cands     []etl.Fact
 }
 
 // batch writes one batch of outcomes.
@@ -370,29 +371,12 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 			}
 		}
 	}
-	// Changed documents are staged and merged by a few set-based
-	// statements; new ones are appended straight into dim_document, so their
-	// texts are written once and reach the file in row groups while the
-	// transaction is open (a temp staging table would hold them in memory
-	// until COMMIT). Then the batch's rows are appended.
 	if changed := len(docs) - newDocs; changed > 0 {
-		if err := l.timed("stage_docs", func() error { return l.raw(func(c driver.Conn) error { return stageDocs(c, docs) }) }); err != nil {
-			return fmt.Errorf("warehouse: load: stage documents: %w", err)
-		}
-		for _, q := range []string{sqlDeleteFacts, sqlDeleteCandidates, sqlUpdateDocs, sqlClearDocs} {
-			var args []any
-			if strings.Contains(q, "$2") {
-				args = []any{st.RunID, l.w.opts.ExtractorVersion}
-			}
-			if err := l.timed(strings.Fields(q)[0]+"_"+strings.Fields(q)[2], func() error {
-				_, err := l.conn.ExecContext(ctx, q, args...)
-				return err
-			}); err != nil {
-				return fmt.Errorf("warehouse: load: merge documents: %w", err)
-			}
+		if err := l.timed("replace_docs", func() error { return l.removeChanged(ctx, docs) }); err != nil {
+			return fmt.Errorf("warehouse: load: replace documents: %w", err)
 		}
 	}
-	if newDocs > 0 {
+	if len(docs) > 0 {
 		if err := l.timed("append_docs", func() error { return l.raw(func(c driver.Conn) error { return l.appendDocs(c, docs) }) }); err != nil {
 			return fmt.Errorf("warehouse: load: append documents: %w", err)
 		}
@@ -537,9 +521,8 @@ func (l *loader) markSeen(ctx context.Context) error {
 	return nil
 }
 
-// docColumns are a document's values in the column order shared by
-// stg_doc (after doc_key, doc, existed) and dim_document (after doc_key,
-// doc), up to last_modified.
+// docColumns are a document's values in dim_document's column order after
+// doc_key and doc, up to last_modified, and its text.
 func docColumns(d docRow) (cols []driver.Value, text any) {
 	doc := d.o.Doc
 	var title, format, encoding, published any
@@ -557,27 +540,62 @@ func docColumns(d docRow) (cols []driver.Value, text any) {
 		nullStr(doc.ETag), nullStr(doc.LastModified)}, text
 }
 
-// stageDocs stages the batch's changed documents for the merge statements.
-func stageDocs(c driver.Conn, docs []docRow) error {
-	a, err := duckdb.NewAppender(c, "temp", "main", "stg_doc")
+// removeChanged deletes the batch's changed documents with their facts and
+// candidates, remembering the run that first saw each for appendDocs.
+func (l *loader) removeChanged(ctx context.Context, docs []docRow) error {
+	err := l.raw(func(c driver.Conn) error {
+		a, err := duckdb.NewAppender(c, "temp", "main", "stg_changed")
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if d.existed {
+				if err := a.AppendRow(d.key); err != nil {
+					a.Close()
+					return err
+				}
+			}
+		}
+		return a.Close()
+	})
 	if err != nil {
 		return err
 	}
-	for _, d := range docs {
-		if !d.existed {
-			continue
+	rows, err := l.conn.QueryContext(ctx, sqlFirstSeen)
+	if err != nil {
+		return err
+	}
+	first := map[int64]int64{}
+	for rows.Next() {
+		var k int64
+		var r sql.NullInt64
+		if err := rows.Scan(&k, &r); err != nil {
+			rows.Close()
+			return err
 		}
-		cols, text := docColumns(d)
-		row := append(append([]driver.Value{d.key, d.o.Doc.ID, d.existed}, cols...), text)
-		if err := a.AppendRow(row...); err != nil {
-			a.Close()
+		if r.Valid {
+			first[k] = r.Int64
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range docs {
+		if r, ok := first[docs[i].key]; ok && docs[i].existed {
+			docs[i].firstSeen = r
+		}
+	}
+	for _, q := range sqlReplace {
+		if _, err := l.conn.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
-	return a.Close()
+	return nil
 }
 
-// appendDocs appends the batch's new documents to dim_document.
+// appendDocs appends the batch's documents to dim_document: new ones, and
+// changed ones that removeChanged deleted, under their old key.
 func (l *loader) appendDocs(c driver.Conn, docs []docRow) error {
 	a, err := duckdb.NewAppender(c, "", "", "dim_document")
 	if err != nil {
@@ -585,12 +603,17 @@ func (l *loader) appendDocs(c driver.Conn, docs []docRow) error {
 	}
 	run := l.st.RunID
 	for _, d := range docs {
-		if d.existed {
-			continue
+		first := run
+		if d.existed && d.firstSeen != 0 {
+			first = d.firstSeen
 		}
 		cols, text := docColumns(d)
+		var chars any
+		if t, ok := text.(string); ok {
+			chars = int32(utf8.RuneCountInString(t))
+		}
 		row := append(append([]driver.Value{d.key, d.o.Doc.ID}, cols...),
-			l.w.opts.ExtractorVersion, run, run, run, text)
+			l.w.opts.ExtractorVersion, first, run, run, text, chars)
 		if err := a.AppendRow(row...); err != nil {
 			a.Close()
 			return err

@@ -27,7 +27,7 @@ import (
 // Options configures Open.
 type Options struct {
 	Path             string // the working database file
-	MemoryLimit      string // default "64MB"
+	MemoryLimit      string // default "128MB"
 	Threads          int    // default runtime.NumCPU()
 	ExtractorVersion string // recorded with each run and loaded document
 }
@@ -58,7 +58,7 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		return nil, errors.New("warehouse: Options.Path is empty")
 	}
 	if o.MemoryLimit == "" {
-		o.MemoryLimit = "64MB"
+		o.MemoryLimit = "128MB"
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.NumCPU()

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/chiso-vn/chiso/etl"
@@ -385,5 +386,53 @@ func TestGrainKeptBySetBasedLoad(t *testing.T) {
 	}
 	if got := count(t, w, `SELECT value::INT FROM v_facts WHERE doc = 'dup'`); got != 12 {
 		t.Fatalf("winner = %d, want the best-scored 12", got)
+	}
+}
+
+// TestRewriteWithinDefaultMemoryLimit: a first load and, after an extractor
+// upgrade, a run that replaces every document, of texts far larger than
+// the loader's default memory limit. Both must succeed (DuckDB spills), the
+// rewrite must keep when each document was first seen and leave the same
+// facts. (Updating the text column in place ran out of memory at 10,000
+// generated reports.)
+func TestRewriteWithinDefaultMemoryLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 10,000 documents twice")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	outs := oracleOutcomes(10000, true)
+	for i := range outs {
+		// real reports run to tens of kilobytes: 8 copies make ~18 KB
+		// texts, 180 MB in all, far over the memory limit
+		outs[i].Text.Body = strings.Repeat(outs[i].Text.Body+"\n", 8)
+	}
+	open := func(version string) *Warehouse {
+		w, err := Open(ctx, Options{Path: path, Threads: 2, ExtractorVersion: version}) // default memory limit
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	w := open("v1")
+	first := mustLoad(t, w, outs...)
+	facts := count(t, w, `SELECT count(*) FROM fact_indicator`)
+	w.Close()
+
+	w = open("v2")
+	defer w.Close()
+	st := mustLoad(t, w, outs...)
+	if st.DocsLoaded != len(outs) || st.DataCheckFailures != first.DataCheckFailures {
+		t.Fatalf("rewrite: %+v (first load: %d data check failures)", st, first.DataCheckFailures)
+	}
+	if got := count(t, w, `SELECT count(*) FROM fact_indicator`); got != facts {
+		t.Errorf("facts after rewrite = %d, want %d", got, facts)
+	}
+	if got := count(t, w, `SELECT count(*) FROM dim_document WHERE first_seen_run = $1 AND loaded_run = $2 AND extractor_version = 'v2'`,
+		first.RunID, st.RunID); got != len(outs) {
+		t.Errorf("documents replaced with their first run kept = %d, want %d", got, len(outs))
+	}
+	if got := count(t, w, `SELECT count(DISTINCT doc_key) FROM dim_document`); got != len(outs) {
+		t.Errorf("distinct document keys = %d, want %d", got, len(outs))
 	}
 }

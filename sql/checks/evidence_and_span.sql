@@ -1,11 +1,11 @@
 -- evidence_and_span — every fact is proven by text: it has an evidence
 -- sentence and a span that lies inside its document's normalised text
--- (character offsets, end exclusive). The text lengths are computed before
--- the join, so the join holds one number per document, not its text.
+-- (character offsets, end exclusive). The length is the stored text_chars,
+-- so the check never reads the texts themselves.
 SELECT f.doc_key, f.indicator_code, f.period_key, f.span_start, f.span_end
 FROM fact_indicator f
-JOIN (SELECT doc_key, length(coalesce(text, '')) AS text_chars FROM dim_document) d ON d.doc_key = f.doc_key
+JOIN dim_document d ON d.doc_key = f.doc_key
 WHERE f.evidence IS NULL OR trim(f.evidence) = ''
    OR f.span_start IS NULL OR f.span_end IS NULL
    OR f.span_start < 0 OR f.span_end <= f.span_start
-   OR f.span_end > d.text_chars
+   OR f.span_end > coalesce(d.text_chars, 0)
