@@ -38,7 +38,6 @@ type globals struct {
 
 	logLevel, logFormat *string
 	db, memLimit        *string
-	rewriteMemLimit     *string
 	threads, workers    *int
 	maxBytes            *int64
 	timeout             *time.Duration
@@ -81,8 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	g.logLevel = app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
 	g.logFormat = app.Flag("log.format", "Log format: logfmt or json.").Default("logfmt").Enum("logfmt", "json")
 	g.db = app.Flag("db.path", "Working DuckDB file of the loader. Analysts read the published copy next to it (<name>-analytics.duckdb).").Default("chiso.duckdb").String()
-	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit of the loader. The load streams to disk and needs little; more only speeds up large rewrites. Analysts' queries (chiso query) are not bound by it.").Default("64MB").String()
-	g.rewriteMemLimit = app.Flag("db.rewrite-memory-limit", "DuckDB memory_limit for a run once it has replaced 5,000 documents (a re-extraction after an extractor upgrade: one transaction deleting and re-appending the warehouse).").Default("256MB").String()
+	g.memLimit = app.Flag("db.memory-limit", "DuckDB memory_limit of the loader. The load streams to disk and needs little; more only speeds up large rewrites. Analysts' queries (chiso query) are not bound by it.").Default("128MB").String()
 	g.threads = app.Flag("db.threads", "DuckDB threads (0: all cores).").Default("0").Int()
 	g.maxBytes = app.Flag("source.max-bytes", "Largest document accepted, in bytes.").Default("8388608").Int64()
 	g.timeout = app.Flag("source.timeout", "HTTP timeout per request.").Default("30s").Duration()
@@ -182,7 +180,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 }
 
 func (g *globals) warehouseOptions() warehouse.Options {
-	return warehouse.Options{Path: *g.db, MemoryLimit: *g.memLimit, RewriteMemoryLimit: *g.rewriteMemLimit, Threads: *g.threads, ExtractorVersion: etl.ExtractorVersion}
+	return warehouse.Options{Path: *g.db, MemoryLimit: *g.memLimit, Threads: *g.threads, ExtractorVersion: etl.ExtractorVersion}
 }
 
 func (g *globals) sourceOptions() source.Options {

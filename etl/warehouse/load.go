@@ -36,10 +36,6 @@ var stagingDDL = []string{
 	`CREATE OR REPLACE TEMP TABLE stg_seen (doc_key INTEGER)`,
 }
 
-// rewriteDocs is the number of replaced documents after which a run is a
-// rewrite and gets Options.RewriteMemoryLimit.
-const rewriteDocs = 5000
-
 // batchDocs bounds the outcomes held in memory between two merges, so
 // memory stays independent of the corpus size.
 const batchDocs = 2000
@@ -156,10 +152,6 @@ type loader struct {
 	keys    map[string]int64
 	periods map[periodID]int64
 	seen    []int64 // unchanged or rejected documents already in dim_document
-	// replaced counts changed documents; past rewriteDocs the run is a
-	// rewrite (rewriting) with the larger memory limit.
-	replaced  int
-	rewriting bool
 	// phases times the loader's own steps, logged at debug level.
 	phases map[string]time.Duration
 }
@@ -175,11 +167,6 @@ func (l *loader) timed(phase string, f func() error) error {
 func (w *Warehouse) loadInTx(ctx context.Context, conn *sql.Conn, outcomes <-chan etl.Outcome, st *etl.RunStats) error {
 	l := &loader{w: w, conn: conn, st: st, keys: map[string]int64{}, periods: map[periodID]int64{}, phases: map[string]time.Duration{}}
 	defer func() {
-		if l.rewriting {
-			if err := w.setMemoryLimit(context.Background(), conn, w.opts.MemoryLimit); err != nil {
-				slog.Warn("warehouse: restore memory limit", "err", err)
-			}
-		}
 		args := []any{"run", st.RunID}
 		for k, v := range l.phases {
 			args = append(args, k, v.Round(time.Millisecond))
@@ -385,15 +372,6 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 		}
 	}
 	if changed := len(docs) - newDocs; changed > 0 {
-		l.replaced += changed
-		if l.replaced >= rewriteDocs && !l.rewriting {
-			if err := l.w.setMemoryLimit(ctx, l.conn, l.w.opts.RewriteMemoryLimit); err != nil {
-				return err
-			}
-			l.rewriting = true
-			slog.Info("warehouse: run replaces many documents, DuckDB memory limit raised for it",
-				"run", st.RunID, "replaced", l.replaced, "memory_limit", l.w.opts.RewriteMemoryLimit)
-		}
 		if err := l.timed("replace_docs", func() error { return l.removeChanged(ctx, docs) }); err != nil {
 			return fmt.Errorf("warehouse: load: replace documents: %w", err)
 		}
@@ -404,14 +382,6 @@ func (l *loader) batch(ctx context.Context, outs []etl.Outcome) error {
 		}
 	}
 	return l.timed("append_rows", func() error { return l.raw(func(c driver.Conn) error { return l.appendRows(c, outs, docs) }) })
-}
-
-// setMemoryLimit changes DuckDB's memory limit for the whole database.
-func (w *Warehouse) setMemoryLimit(ctx context.Context, conn *sql.Conn, limit string) error {
-	if _, err := conn.ExecContext(ctx, `SET memory_limit = `+sqlString(limit)); err != nil {
-		return fmt.Errorf("warehouse: set memory_limit %s: %w", limit, err)
-	}
-	return nil
 }
 
 func (l *loader) raw(f func(driver.Conn) error) error {

@@ -26,15 +26,10 @@ import (
 
 // Options configures Open.
 type Options struct {
-	Path        string // the working database file
-	MemoryLimit string // default "64MB"
-	// RewriteMemoryLimit replaces MemoryLimit for the rest of a run once it
-	// has replaced rewriteDocs documents (a re-extraction after an extractor
-	// upgrade): one transaction that deletes and re-appends a whole
-	// warehouse needs more than a nightly increment. Default "256MB".
-	RewriteMemoryLimit string
-	Threads            int    // default runtime.NumCPU()
-	ExtractorVersion   string // recorded with each run and loaded document
+	Path             string // the working database file
+	MemoryLimit      string // default "128MB"
+	Threads          int    // default runtime.NumCPU()
+	ExtractorVersion string // recorded with each run and loaded document
 }
 
 // Warehouse is an open working database. It is safe for concurrent reads;
@@ -63,10 +58,7 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		return nil, errors.New("warehouse: Options.Path is empty")
 	}
 	if o.MemoryLimit == "" {
-		o.MemoryLimit = "64MB"
-	}
-	if o.RewriteMemoryLimit == "" {
-		o.RewriteMemoryLimit = "256MB"
+		o.MemoryLimit = "128MB"
 	}
 	if o.Threads <= 0 {
 		o.Threads = runtime.NumCPU()
