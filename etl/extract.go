@@ -129,13 +129,6 @@ func cueWords(s string) []string {
 	return out
 }
 
-func skipSpacesStr(f string, i int) int {
-	for i < len(f) && f[i] == ' ' {
-		i++
-	}
-	return i
-}
-
 func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
 func isTokWord(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '&' }
@@ -407,7 +400,7 @@ func (d *doc) tokenize(x *Extractor) {
 		case c == ':':
 			// "Số trạm BTS: 1.234 trạm" is one clause; "…phát triển mới: toàn
 			// tỉnh có …" starts another
-			if j := skipSpacesStr(f, i+1); j >= n || !isDigitByte(f[j]) {
+			if j := skipBlanks(f, i+1); j >= n || !isDigitByte(f[j]) {
 				boundary = max(boundary, bClause)
 			}
 		case c == ',' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']' || c == '*':

@@ -524,7 +524,7 @@ func TestRedact(t *testing.T) {
 // knownFiles answers Validators from the ETags of an earlier read.
 type knownFiles map[string]string
 
-func (knownFiles) HasContent(string, string) bool         { return false }
+func (knownFiles) HasContent(string, string) bool           { return false }
 func (k knownFiles) Validators(uri string) (string, string) { return k[uri], "" }
 
 func TestFileValidators(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -743,12 +742,5 @@ func logMemory(ctx context.Context, conn *sql.Conn, runID int64) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	args = append(args, "go_sys_mb", ms.Sys>>20, "go_heap_inuse_mb", ms.HeapInuse>>20, "go_heap_released_mb", ms.HeapReleased>>20)
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "VmRSS") || strings.HasPrefix(line, "VmHWM") {
-				args = append(args, line[:5], strings.TrimSpace(line[6:]))
-			}
-		}
-	}
 	slog.Debug("warehouse: duckdb memory before commit", args...)
 }
